@@ -1,0 +1,229 @@
+"""The ``coopgraph`` command: build the knowledge graph and ask it questions."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+import coopgraph
+from coopgraph.knowledge_graph import KnowledgeGraph
+from coopgraph.results import MEDIA_TYPES, as_table
+from coopgraph.sparql import QueryError, catalogue
+from coopgraph.store import DEFAULT_LOCATION, LOCATION_VARIABLE, StoreError
+
+app = typer.Typer(
+    help="A knowledge graph of European cooperation networks: projects, organisations, regions and "
+    "programmes as RDF, asked with SPARQL.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+class QueryFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    tsv = "tsv"
+    json = "json"
+    xml = "xml"
+
+
+class ExportFormat(str, Enum):
+    ttl = "ttl"
+    nt = "nt"
+    jsonld = "jsonld"
+
+
+class StatsFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    store: Annotated[Optional[str], typer.Option(
+        "--store", envvar=LOCATION_VARIABLE, show_envvar=True,
+        help=f"Store directory, or :memory: for a throw-away store. [default: ./{DEFAULT_LOCATION}]")] = None,
+) -> None:
+    ctx.obj = store
+
+
+def _open(ctx: typer.Context) -> KnowledgeGraph:
+    """Open the store, initialising it first (with a one-line notice) if it is new."""
+    try:
+        return coopgraph.open(ctx.obj, on_init=lambda notice: err.print(f"coopgraph: {notice}", highlight=False))
+    except StoreError as error:
+        raise _fail(str(error)) from None
+
+
+def _run(ctx: typer.Context, action) -> None:
+    """Run ``action(kg)``, turning expected errors into a one-line message and exit code 1."""
+    kg = _open(ctx)
+    try:
+        action(kg)
+    except (StoreError, QueryError) as error:
+        raise _fail(str(error)) from None
+    except OSError as error:
+        raise _fail(f"{error.filename or ''}: {error.strerror}") from None
+    finally:
+        kg.close()
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the store and (re)load the ontology, countries, NUTS 2021 regions and the seed graph."""
+
+    def action(kg: KnowledgeGraph) -> None:
+        if kg.is_initialised():  # a new store was initialised by _open already
+            with err.status("reloading the built-in graphs"):
+                kg.init()
+        stats = kg.stats()
+        err.print(f"store ready: {sum(stats.graphs.values()):,} triples in {len(stats.graphs)} graphs; "
+                  f"{stats.counts['projects']} projects, {stats.counts['organisations']} organisations")
+
+    _run(ctx, action)
+
+
+@app.command()
+def load(
+    ctx: typer.Context,
+    files: Annotated[list[Path], typer.Argument(help="RDF files: Turtle, N-Triples, JSON-LD or RDF/XML.")],
+    format: Annotated[Optional[str], typer.Option(help="Format of all files (ttl, nt, jsonld, rdf) "
+                                                    "when their suffix does not tell.")] = None,
+) -> None:
+    """Load RDF files, each into its own named graph (file/NAME); all or none of them."""
+
+    def action(kg: KnowledgeGraph) -> None:
+        for name in kg.load(files, format):
+            err.print(f"loaded {name}")
+
+    _run(ctx, action)
+
+
+def _parse_params(params: list[str]) -> dict[str, str]:
+    values = {}
+    for param in params:
+        name, equals, value = param.partition("=")
+        if not equals or not name.strip():
+            raise _fail(f"--param takes NAME=VALUE, not {param!r}")
+        values[name.strip()] = value
+    return values
+
+
+@app.command()
+def query(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="A named query (see `coopgraph queries`), a .rq file, or SPARQL text.")],
+    param: Annotated[list[str], typer.Option("--param", "-p", metavar="NAME=VALUE",
+                                             help="Bind a parameter (repeatable); bound as an RDF term.")] = [],
+    format: Annotated[QueryFormat, typer.Option("--format", "-f", help="table for people; csv, tsv, json "
+                                                "and xml are the SPARQL 1.1 results formats.")] = QueryFormat.table,
+) -> None:
+    """Run a SPARQL query over all graphs and print the answer."""
+    values = _parse_params(param)
+
+    def action(kg: KnowledgeGraph) -> None:
+        if format is QueryFormat.table:
+            out.print(as_table(kg.result(query, **values), kg.dataset.namespace_manager))
+            return
+        solutions_type, graph_type = MEDIA_TYPES[format.value]
+        sys.stdout.buffer.write(kg.serialized(query, solutions_type, graph_type, **values))
+        sys.stdout.buffer.flush()
+
+    _run(ctx, action)
+
+
+@app.command("queries")
+def list_queries() -> None:
+    """List the named queries with their descriptions and parameters."""
+    table = Table("name", "description", "parameters")
+    for name, named in catalogue().items():
+        parameters = "\n".join(
+            f"{p.name} ({p.type}{', default ' + p.default if p.default is not None else ''}): {p.description}"
+            for p in named.parameters)
+        table.add_row(name, named.description or named.title, parameters)
+    out.print(table)
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    files: Annotated[Optional[list[Path]], typer.Argument(
+        help="RDF files to check (with the ontology); without files, the whole store is checked.")] = None,
+) -> None:
+    """Check data against the SHACL shapes; exit 1 when it does not conform."""
+
+    def action(kg: KnowledgeGraph) -> None:
+        report = kg.validate(files or ())
+        if report.conforms:
+            out.print(f"conforms: no violations in {'the store' if not files else ', '.join(map(str, files))}")
+            return
+        table = Table("focus node", "property", "value", "problem", title="SHACL violations")
+        names = kg.dataset.namespace_manager
+        for v in report.violations:
+            table.add_row(*(t.n3(names) if t is not None else "" for t in (v.focus, v.path, v.value)), v.message)
+        out.print(table)
+        err.print(f"does not conform: {len(report.violations)} violation(s)")
+        raise typer.Exit(1)
+
+    _run(ctx, action)
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    format: Annotated[StatsFormat, typer.Option("--format", "-f")] = StatsFormat.table,
+) -> None:
+    """Triples per named graph and counts of projects, organisations, regions and programmes."""
+
+    def action(kg: KnowledgeGraph) -> None:
+        result = kg.stats()
+        if format is StatsFormat.json:
+            out.print_json(json.dumps({"graphs": result.graphs, "counts": result.counts}))
+            return
+        graphs = Table("named graph", "triples", title="graphs")
+        for name, size in result.graphs.items():
+            graphs.add_row(name, f"{size:,}")
+        counts = Table("kind", "number", title="counts")
+        for name, number in result.counts.items():
+            counts.add_row(name, f"{number:,}")
+        out.print(graphs, counts)
+
+    _run(ctx, action)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.ttl,
+    graph: Annotated[Optional[str], typer.Option(help="One named graph (e.g. seed, nuts-2021, file/x.ttl); "
+                                                 "default: the union of all.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write; default: stdout.")] = None,
+) -> None:
+    """Write the graph (or one named graph) as Turtle, N-Triples or JSON-LD."""
+
+    def action(kg: KnowledgeGraph) -> None:
+        if graph is not None and kg.store.graph_sizes().get(coopgraph.knowledge_graph.graph_iri(graph)) is None:
+            raise StoreError(f"no named graph {graph!r}; `coopgraph stats` lists them")
+        if output is None:
+            kg.export(sys.stdout.buffer, format.value, graph)
+            return
+        with open(output, "wb") as file:
+            kg.export(file, format.value, graph)
+
+    _run(ctx, action)

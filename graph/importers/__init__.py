@@ -1,0 +1,1 @@
+"""Importers: each turns one kind of source into the triples of one named graph."""

@@ -1,0 +1,69 @@
+"""Countries from ISO 3166 (pycountry), as EU authority URIs with English, Swedish and Polish names.
+
+The EU institutions and NUTS write Greece as ``EL`` and the United Kingdom as ``UK`` where ISO
+writes ``GR`` and ``GB``; every country carries both codes so data in either convention joins.
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import cache
+
+import pycountry
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SKOS
+
+from coopgraph.vocab import COOP, COUNTRY
+
+#: ISO 3166-1 alpha-2 codes that EU sources write differently.
+EU_CODE_OF_ISO = {"GR": "EL", "GB": "UK"}
+ISO_CODE_OF_EU = {eu: iso for iso, eu in EU_CODE_OF_ISO.items()}
+#: Languages of the country names besides English: those of the seed documents.
+LANGUAGES = ("sv", "pl")
+
+
+def _country(code: str):
+    country = pycountry.countries.get(alpha_2=ISO_CODE_OF_EU.get(code.upper(), code.upper()))
+    if country is None:
+        raise KeyError(code)
+    return country
+
+
+def country_name(code: str) -> str:
+    """English name of a country given its ISO or EU alpha-2 code; ``KeyError`` if unknown."""
+    return _country(code).name
+
+
+def country_iri(code: str) -> URIRef:
+    """The EU authority URI of a country given its ISO or EU alpha-2 code (``SE``, ``EL``, ``UK``).
+
+    Raises ``KeyError`` for a code that is not a country.
+
+    Examples
+    --------
+    >>> country_iri("EL")
+    rdflib.term.URIRef('http://publications.europa.eu/resource/authority/country/GRC')
+    """
+    return COUNTRY[_country(code).alpha_3]
+
+
+@cache
+def countries_graph() -> Graph:
+    """All ISO 3166-1 countries as ``coop:Country`` resources."""
+    translations = {
+        language: gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
+        for language in LANGUAGES
+    }
+    graph = Graph()
+    for country in pycountry.countries:
+        iri = COUNTRY[country.alpha_3]
+        graph.add((iri, RDF.type, COOP.Country))
+        graph.add((iri, SKOS.prefLabel, Literal(country.name, lang="en")))
+        for language, translation in translations.items():
+            graph.add((iri, SKOS.prefLabel, Literal(translation.gettext(country.name), lang=language)))
+        if getattr(country, "common_name", None):
+            graph.add((iri, SKOS.altLabel, Literal(country.common_name, lang="en")))
+        graph.add((iri, COOP.isoCode, Literal(country.alpha_2)))
+        graph.add((iri, COOP.iso3Code, Literal(country.alpha_3)))
+        graph.add((iri, COOP.euCode, Literal(EU_CODE_OF_ISO.get(country.alpha_2, country.alpha_2))))
+    return graph

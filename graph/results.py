@@ -1,0 +1,42 @@
+"""Answers of SPARQL queries as a terminal table or in the SPARQL 1.1 results formats."""
+
+from __future__ import annotations
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import NamespaceManager
+from rdflib.query import Result
+from rich.table import Table
+
+#: Output formats of ``coopgraph query``: media type for SELECT/ASK answers, then for graphs.
+MEDIA_TYPES = {
+    "csv": ("text/csv", "application/n-triples"),
+    "tsv": ("text/tab-separated-values", "application/n-triples"),
+    "json": ("application/sparql-results+json", "application/ld+json"),
+    "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+}
+FORMATS = ("table", *MEDIA_TYPES)
+
+
+def _cell(term, namespaces: NamespaceManager) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        return term.n3(namespaces)
+    if isinstance(term, Literal):
+        return str(term)
+    return term.n3()
+
+
+def as_table(result: Result, namespaces: NamespaceManager) -> Table | str:
+    """A rich table of a SELECT answer (IRIs shortened with ``namespaces``); Turtle for a graph; yes/no for ASK."""
+    if result.type == "ASK":
+        return "yes" if result.askAnswer else "no"
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        return result.graph.serialize(format="turtle")
+    table = Table(*[str(v) for v in result.vars])
+    rows = 0
+    for row in result:
+        table.add_row(*[_cell(term, namespaces) for term in row])
+        rows += 1
+    table.caption = f"{rows} row{'s' if rows != 1 else ''}"
+    return table

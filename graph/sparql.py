@@ -1,0 +1,232 @@
+"""Named SPARQL queries and safe parameter binding.
+
+A named query is a ``.rq`` file in ``queries/`` whose leading comment says what it is::
+
+    # title: Partners of a project
+    # description: One row per participation: organisation, role, country and region codes.
+    # param: project (string, default PIKE): acronym or title of the project, any case
+
+Parameters are turned into RDF terms (a string literal, an ``xsd:integer``, an IRI) and bound
+with a ``VALUES`` block at the top of the query's ``WHERE`` group, the SPARQL 1.1 way of binding
+that every engine and remote endpoint understands. A value is never spliced into the query
+text as text: it is serialised as a term, so ``"} DROP ALL #`` stays a harmless string.
+
+Examples
+--------
+>>> query = NamedQuery.parse("demo", "# param: n (integer, default 1): how many\\nSELECT ?n WHERE { }")
+>>> query.bind({"n": "2"})
+'SELECT ?n WHERE { VALUES (?n) { ("2"^^<http://www.w3.org/2001/XMLSchema#integer>) } }'
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+from typing import Mapping
+
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.term import Identifier
+
+QUERY_PACKAGE = "coopgraph.queries"
+PARAMETER_TYPES = ("string", "integer", "iri")
+
+
+class QueryError(Exception):
+    """A query cannot be found, parsed or bound; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A declared query parameter: its name, type, default and meaning."""
+
+    name: str
+    type: str = "string"
+    default: str | None = None
+    description: str = ""
+
+    def term(self, value: object) -> Identifier:
+        """Convert a value (from the command line or Python) to the RDF term of this type."""
+        if isinstance(value, Identifier):
+            return value
+        text = str(value)
+        if self.type == "integer":
+            try:
+                return Literal(int(text), datatype=XSD.integer)
+            except ValueError:
+                raise QueryError(f"parameter {self.name} must be an integer, not {text!r}") from None
+        if self.type == "iri":
+            return _iri(self.name, text.removeprefix("<").removesuffix(">"))
+        return Literal(text)
+
+
+def _iri(name: str, text: str) -> URIRef:
+    try:
+        ox.NamedNode(text)  # Oxigraph's IRI parser rejects anything that is not an absolute IRI
+    except ValueError:
+        raise QueryError(f"parameter {name} must be an absolute IRI, not {text!r}") from None
+    return URIRef(text)
+
+
+def _undeclared_term(name: str, value: object) -> Identifier:
+    """Best guess for a parameter no header declares: IRI in <>, integer, else string."""
+    if isinstance(value, Identifier):
+        return value
+    if isinstance(value, (int, float, bool)):
+        return Literal(value)
+    text = str(value)
+    if text.startswith("<") and text.endswith(">"):
+        return _iri(name, text[1:-1])
+    if re.fullmatch(r"[+-]?\d+", text):
+        return Literal(int(text), datatype=XSD.integer)
+    return Literal(text)
+
+
+_HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*?)\s*$")
+_PARAMETER = re.compile(
+    r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>\w+)(?:\s*,\s*default\s+(?P<default>[^)]*?))?\s*\)\s*:?\s*(?P<description>.*)$"
+)
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A SPARQL query with the title, description and parameters its header declares."""
+
+    name: str
+    text: str
+    title: str = ""
+    description: str = ""
+    parameters: tuple[Parameter, ...] = field(default=())
+
+    @classmethod
+    def parse(cls, name: str, text: str) -> NamedQuery:
+        """Read the header comment of a query; lines that are not header fields are ignored."""
+        fields: dict[str, str] = {}
+        parameters = []
+        for line in text.splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                break  # the header ends at the first line of SPARQL
+            match = _HEADER.match(line)
+            if not match:
+                continue
+            key, value = match.groups()
+            if key != "param":
+                fields[key] = value
+                continue
+            declared = _PARAMETER.match(value)
+            if not declared or declared["type"] not in PARAMETER_TYPES:
+                raise QueryError(f"query {name}: cannot read parameter line {value!r}")
+            parameters.append(Parameter(declared["name"], declared["type"], declared["default"],
+                                        declared["description"]))
+        return cls(name, text, fields.get("title", ""), fields.get("description", ""), tuple(parameters))
+
+    def parameter(self, name: str) -> Parameter:
+        for parameter in self.parameters:
+            if parameter.name == name:
+                return parameter
+        known = ", ".join(p.name for p in self.parameters) or "none"
+        raise QueryError(f"query {self.name} has no parameter {name!r} (parameters: {known})")
+
+    def terms(self, values: Mapping[str, object]) -> dict[str, Identifier]:
+        """The RDF terms to bind: given values, then defaults; missing required ones fail."""
+        if not self.parameters:
+            return self._undeclared_terms(values)
+        terms = {name: self.parameter(name).term(value) for name, value in values.items()}
+        for parameter in self.parameters:
+            if parameter.name in terms:
+                continue
+            if parameter.default is None:
+                raise QueryError(f"query {self.name} needs parameter {parameter.name}: {parameter.description}")
+            terms[parameter.name] = parameter.term(parameter.default)
+        return terms
+
+    def _undeclared_terms(self, values: Mapping[str, object]) -> dict[str, Identifier]:
+        terms = {}
+        for name, value in values.items():
+            if not re.search(rf"[?$]{re.escape(name)}\b", self.text):
+                raise QueryError(f"the query has no variable ?{name} to bind")
+            terms[name] = _undeclared_term(name, value)
+        return terms
+
+    def bind(self, values: Mapping[str, object]) -> str:
+        """The query text with the parameters bound as RDF terms."""
+        return bind_values(self.text, self.terms(values))
+
+
+def bind_values(text: str, terms: Mapping[str, Identifier]) -> str:
+    """Bind variables to RDF terms with a ``VALUES`` block opening the outermost WHERE group."""
+    if not terms:
+        return text
+    names = " ".join(f"?{name}" for name in terms)
+    row = " ".join(term.n3() for term in terms.values())
+    at = _where_group_start(text)
+    return f"{text[:at]} VALUES ({names}) {{ ({row}) }}{text[at:]}"
+
+
+# Tokens that may contain braces or the word WHERE without being syntax.
+_SKIPPED = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'(?:[^'\\\n]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|#[^\n]*"
+)
+_WHERE = re.compile(r"(?<![\w:])where(?![\w:])", re.IGNORECASE)
+
+
+def _where_group_start(text: str) -> int:
+    """Index just after the ``{`` that opens the query's outermost WHERE group."""
+    depth, position, after_where, first_brace = 0, 0, False, None
+    while position < len(text):
+        skipped = _SKIPPED.match(text, position)
+        if skipped:
+            position = skipped.end()
+            continue
+        char = text[position]
+        if depth == 0 and _WHERE.match(text, position):
+            after_where = True
+            position += len("where")
+            continue
+        if char == "{":
+            if depth == 0 and after_where:
+                return position + 1
+            if depth == 0 and first_brace is None:
+                first_brace = position + 1
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        position += 1
+    if first_brace is None:
+        raise QueryError("the query has no WHERE clause to bind parameters in")
+    return first_brace  # SELECT/ASK without the optional WHERE keyword
+
+
+def catalogue() -> dict[str, NamedQuery]:
+    """The named queries shipped in ``queries/``, by name (file name without ``.rq``)."""
+    queries = {}
+    for resource in files(QUERY_PACKAGE).iterdir():
+        if resource.name.endswith(".rq"):
+            name = resource.name.removesuffix(".rq")
+            queries[name] = NamedQuery.parse(name, resource.read_text(encoding="utf-8"))
+    return dict(sorted(queries.items()))
+
+
+def resolve(query: str) -> NamedQuery:
+    """A query given as a catalogue name, a path to a ``.rq`` file, or SPARQL text."""
+    named = catalogue()
+    if query in named:
+        return named[query]
+    if query.endswith(".rq") or ("\n" not in query and Path(query).suffix == ".rq"):
+        path = Path(query)
+        try:
+            return NamedQuery.parse(path.stem, path.read_text(encoding="utf-8"))
+        except OSError as error:
+            raise QueryError(f"cannot read query file {query}: {error.strerror}") from None
+    if re.fullmatch(r"[\w-]+", query):
+        raise QueryError(f"no named query {query!r}; `coopgraph queries` lists them: {', '.join(named)}")
+    return NamedQuery.parse("the query", query)

@@ -1,0 +1,1 @@
+"""The coopgraph ontology, SKOS schemes and SHACL shapes, shipped as package data."""

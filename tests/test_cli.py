@@ -1,0 +1,150 @@
+"""The ``coopgraph`` command as a user runs it: a real process on a real store directory."""
+
+import csv
+import io
+import json
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+from rdflib import Graph
+
+import coopgraph
+from conftest import FIXTURES, run_cli
+
+COMMANDS = ("init", "load", "query", "queries", "validate", "stats", "export")
+
+
+def test_help_lists_every_command():
+    result = run_cli("--help")
+    assert result.returncode == 0
+    for command in COMMANDS:
+        assert command in result.stdout
+    assert "COOPGRAPH_STORE" in result.stdout
+    query_help = run_cli("query", "--help").stdout
+    assert "--param" in query_help and "NAME=VALUE" in query_help and "csv" in query_help
+
+
+def test_a_command_on_a_missing_store_initialises_it_with_a_notice(tmp_path):
+    store = tmp_path / "new-store"
+    result = run_cli("query", "projects", "--format", "csv", store=store)
+    assert result.returncode == 0, result.stderr
+    notices = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(notices) == 1 and "initialising" in notices[0]
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert list(rows[0]) == ["project", "acronym", "title", "programme", "start", "end"]
+    with coopgraph.open(store) as kg:
+        assert len(rows) == len(kg.query("projects"))
+    again = run_cli("query", "projects", "--format", "csv", store=store)
+    assert again.stderr == ""  # initialised once
+
+
+def test_store_location_from_the_environment(tmp_path):
+    store = tmp_path / "env-store"
+    result = run_cli("stats", "--format", "json", env={"COOPGRAPH_STORE": str(store)})
+    assert result.returncode == 0, result.stderr
+    assert (store).is_dir()
+
+
+def test_results_formats_parse_back(initialised_store):
+    def run(fmt):
+        result = run_cli("query", "partners", "--param", "project=PIKE", "--format", fmt, store=initialised_store)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    rows = list(csv.DictReader(io.StringIO(run("csv"))))
+    assert list(rows[0]) == ["organisation", "name", "role", "country", "region"]
+    answer = json.loads(run("json"))
+    assert answer["head"]["vars"] == ["organisation", "name", "role", "country", "region"]
+    assert len(answer["results"]["bindings"]) == len(rows)
+    tsv = run("tsv").splitlines()
+    assert tsv[0].split("\t") == ["?organisation", "?name", "?role", "?country", "?region"]
+    assert len(tsv) == len(rows) + 1
+    namespace = "{http://www.w3.org/2005/sparql-results#}"
+    results = ElementTree.fromstring(run("xml")).find(f"{namespace}results")
+    assert len(results) == len(rows)
+    table = run("table")
+    assert f"{len(rows)} rows" in table
+    assert "Kommunförbundet Västernorrland" in table
+
+
+def test_construct_answers_are_rdf(initialised_store):
+    result = run_cli("query", "CONSTRUCT { ?p a coop:Project } WHERE { ?p a coop:Project }", "--format", "json",
+                     store=initialised_store)
+    assert result.returncode == 0, result.stderr
+    graph = Graph().parse(data=result.stdout, format="json-ld")
+    with coopgraph.open(initialised_store) as kg:
+        assert len(graph) == kg.stats().counts["projects"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("query", "SELECT * WHERE { ?s ?p }"), "bad SPARQL"),
+    (("query", "projets"), "no named query 'projets'"),
+    (("query", "missing.rq"), "cannot read query file missing.rq"),
+    (("query", "partners", "--param", "acronym=PIKE"), "has no parameter 'acronym'"),
+    (("query", "partners", "--param", "PIKE"), "--param takes NAME=VALUE"),
+    (("query", "region-pairs", "-p", "level=two"), "must be an integer"),
+    (("load", "no-such-file.ttl"), "no such file"),
+    (("load", str(FIXTURES / "not-turtle.ttl")), "cannot load"),
+    (("validate", "no-such-file.ttl"), "cannot read"),
+    (("export", "--graph", "nope"), "no named graph 'nope'"),
+    (("export", "--out", "/no/such/dir/x.ttl"), "No such file or directory"),
+])
+def test_errors_are_one_line_without_traceback(store_copy, args, message):
+    result = run_cli(*args, store=store_copy)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], result.stderr
+
+
+def test_queries_lists_names_descriptions_and_parameters():
+    result = run_cli("queries")
+    assert result.returncode == 0
+    for name in ("projects", "partners", "region-pairs", "partners-of-partners"):
+        assert name in result.stdout
+    assert "level (integer, default 2)" in result.stdout
+
+
+def test_validate_passes_on_the_store_and_fails_on_a_broken_file(initialised_store):
+    good = run_cli("validate", store=initialised_store)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "conforms" in good.stdout
+    bad = run_cli("validate", str(FIXTURES / "broken.ttl"), store=initialised_store)
+    assert bad.returncode == 1
+    assert "does not conform" in bad.stderr
+    assert "coop:currency" in bad.stdout and "coop:title" in bad.stdout and "coop:region" in bad.stdout
+
+
+def test_stats_counts_graphs_and_things(initialised_store):
+    result = run_cli("stats", "--format", "json", store=initialised_store)
+    stats = json.loads(result.stdout)
+    assert set(stats["graphs"]) == {"ontology", "countries", "nuts-2021", "seed"}
+    with coopgraph.open(initialised_store) as kg:
+        (counts,) = kg.query("counts")
+        assert stats["counts"] == {name: int(counts[name]) for name in counts.labels}
+    assert {"projects", "organisations", "regions", "programmes"} <= set(stats["counts"])
+    assert "nuts-2021" in run_cli("stats", store=initialised_store).stdout
+
+
+@pytest.mark.parametrize("fmt, rdflib_format", [("ttl", "turtle"), ("nt", "nt"), ("jsonld", "json-ld")])
+def test_export_parses_back_to_the_same_graph(initialised_store, tmp_path, fmt, rdflib_format):
+    target = tmp_path / f"seed.{fmt}"
+    result = run_cli("export", "--graph", "seed", "--format", fmt, "--out", str(target), store=initialised_store)
+    assert result.returncode == 0, result.stderr
+    exported = Graph().parse(target, format=rdflib_format)
+    with coopgraph.open(initialised_store) as kg:
+        assert len(exported) == kg.store.graph_sizes()[coopgraph.knowledge_graph.graph_iri("seed")]
+
+
+def test_export_of_the_union_to_stdout(initialised_store):
+    result = run_cli("export", "--format", "nt", store=initialised_store)
+    with coopgraph.open(initialised_store) as kg:
+        total = sum(kg.store.graph_sizes().values())
+    assert len(result.stdout.splitlines()) == total  # the sources share no triple
+
+
+def test_load_then_query_the_union(store_copy):
+    result = run_cli("load", str(FIXTURES / "extra-project.jsonld"), store=store_copy)
+    assert result.returncode == 0 and "file/extra-project.jsonld" in result.stderr
+    partners = run_cli("query", "partners", "-p", "project=arctic-bridge", "-f", "csv", store=store_copy)
+    assert sorted(row["country"] for row in csv.DictReader(io.StringIO(partners.stdout))) == ["FI", "NO", "SE"]

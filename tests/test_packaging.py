@@ -1,0 +1,49 @@
+"""The wheel carries the ontology, seed graph and named queries, read with importlib.resources.
+
+Builds the wheel, installs it into a fresh virtual environment (dependencies come from this
+environment's site-packages, the project itself only from the wheel) and runs a query there,
+from a directory where the source tree is not importable.
+"""
+
+import subprocess
+import sys
+import venv
+import zipfile
+
+import pytest
+
+from conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(ROOT)],
+                   check=True, capture_output=True)
+    (built,) = out.glob("coopgraph-*.whl")
+    return built
+
+
+def test_wheel_contains_package_data(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for expected in ("coopgraph/ontology/coopgraph.ttl", "coopgraph/ontology/shapes.ttl", "coopgraph/data/seed.ttl",
+                     "coopgraph/queries/projects.rq", "coopgraph/queries/region-pairs.rq", "coopgraph/cli.py"):
+        assert expected in names
+    assert not any(name.startswith(("graph/", "ontology/", "queries/", "tests/")) for name in names)
+
+
+def test_installed_wheel_runs_a_named_query(wheel, tmp_path):
+    environment = tmp_path / "venv"
+    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(environment)
+    python = environment / "bin" / "python"
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+                    "--no-index", "--quiet", str(wheel)], check=True, capture_output=True)
+    where = subprocess.run([python, "-c", "import coopgraph; print(coopgraph.__file__)"], cwd=tmp_path,
+                           capture_output=True, text=True, check=True).stdout.strip()
+    assert where.startswith(str(environment)), f"imported {where}, not the wheel"
+    result = subprocess.run([environment / "bin" / "coopgraph", "--store", ":memory:", "query", "projects",
+                             "--format", "csv"], cwd=tmp_path, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "PIKE" in result.stdout and result.stdout.startswith("project,acronym,title")

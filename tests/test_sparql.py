@@ -1,0 +1,89 @@
+"""Named query headers and parameter binding: values are bound as RDF terms, never spliced as text."""
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql import prepareQuery
+
+from coopgraph.sparql import NamedQuery, QueryError, bind_values, catalogue, resolve
+
+HOSTILE = '"} } ; DROP ALL ; SELECT * { ?s ?p ?o } #'
+
+
+def test_every_named_query_has_a_header_and_parses():
+    queries = catalogue()
+    assert {"projects", "partners", "projects-of", "programmes", "organisations-in-region", "networks",
+            "partners-of-partners", "country-pairs", "region-pairs"} <= set(queries)
+    for name, query in queries.items():
+        assert query.title and query.description, name
+        for parameter in query.parameters:
+            assert parameter.description, (name, parameter.name)
+        prepareQuery(query.bind({}))  # rdflib's parser, independent of Oxigraph's
+
+
+def test_header_declares_parameters_with_type_and_default():
+    region_pairs = catalogue()["region-pairs"]
+    (level,) = region_pairs.parameters
+    assert (level.name, level.type, level.default) == ("level", "integer", "2")
+    assert region_pairs.terms({}) == {"level": Literal(2, datatype=XSD.integer)}
+    assert region_pairs.terms({"level": "3"}) == {"level": Literal(3, datatype=XSD.integer)}
+
+
+def test_bad_parameters_fail_with_a_message():
+    partners = catalogue()["partners"]
+    with pytest.raises(QueryError, match="has no parameter 'acronym'"):
+        partners.bind({"acronym": "PIKE"})
+    with pytest.raises(QueryError, match="must be an integer"):
+        catalogue()["region-pairs"].bind({"level": "two"})
+    required = NamedQuery.parse("q", "# param: who (iri): the organisation\nSELECT * { ?who ?p ?o }")
+    with pytest.raises(QueryError, match="needs parameter who"):
+        required.bind({})
+    with pytest.raises(QueryError, match="absolute IRI"):
+        required.bind({"who": "not an iri> } DROP ALL {"})
+
+
+def test_values_block_opens_the_outermost_where_group():
+    text = """PREFIX ex: <http://example.org/where#>
+# a comment with WHERE { in it
+CONSTRUCT { ?s ex:label "WHERE {" } WHERE { ?s ex:name ?name { SELECT ?x WHERE { ?x ?y ?z } } }"""
+    bound = bind_values(text, {"name": Literal("x")})
+    assert bound.endswith('} WHERE { VALUES (?name) { ("x") } ?s ex:name ?name { SELECT ?x WHERE { ?x ?y ?z } } }')
+    assert bind_values("ASK { ?s ?p ?o }", {"o": URIRef("http://example.org/a")}) == \
+        "ASK { VALUES (?o) { (<http://example.org/a>) } ?s ?p ?o }"
+    with pytest.raises(QueryError, match="no WHERE clause"):
+        bind_values("DESCRIBE <http://example.org/a>", {"x": Literal(1)})
+
+
+def test_hostile_value_is_a_string_literal():
+    bound = catalogue()["partners"].bind({"project": HOSTILE})
+    parsed = prepareQuery(bound)
+    assert parsed is not None
+    assert 'DROP ALL ; SELECT * { ?s ?p ?o } #"' in bound  # inside the literal, escaped
+    assert Literal(HOSTILE).n3() in bound
+
+
+def test_ad_hoc_query_binds_only_its_own_variables():
+    query = resolve("SELECT ?code WHERE { ?r <http://www.w3.org/2004/02/skos/core#notation> ?code }")
+    assert query.terms({"code": "SE321"}) == {"code": Literal("SE321")}
+    assert query.terms({"code": "<http://example.org/x>"}) == {"code": URIRef("http://example.org/x")}
+    assert query.terms({"code": "7"}) == {"code": Literal(7, datatype=XSD.integer)}
+    with pytest.raises(QueryError, match="no variable [?]nope"):
+        query.terms({"nope": "1"})
+
+
+def test_resolve_names_files_and_text(tmp_path):
+    assert resolve("projects").name == "projects"
+    path = tmp_path / "mine.rq"
+    path.write_text("# title: Mine\n# description: mine\nSELECT * WHERE { ?s ?p ?o }\n")
+    assert resolve(str(path)).title == "Mine"
+    with pytest.raises(QueryError, match="no named query 'projets'"):
+        resolve("projets")
+    with pytest.raises(QueryError, match="cannot read query file"):
+        resolve(str(tmp_path / "missing.rq"))
+
+
+def test_hostile_parameter_leaves_the_store_intact(fresh_kg):
+    before = fresh_kg.store.graph_sizes()
+    assert fresh_kg.query("partners", project=HOSTILE) == []
+    assert fresh_kg.query("organisations-in-region", region=HOSTILE) == []
+    assert fresh_kg.store.graph_sizes() == before
