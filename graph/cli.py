@@ -10,11 +10,10 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 import coopgraph
 from coopgraph.knowledge_graph import KnowledgeGraph
-from coopgraph.results import MEDIA_TYPES, as_table
+from coopgraph.results import MEDIA_TYPES, as_table, folding_table
 from coopgraph.sparql import QueryError, catalogue
 from coopgraph.store import DEFAULT_LOCATION, LOCATION_VARIABLE, StoreError
 
@@ -151,7 +150,7 @@ def query(
 @app.command("queries")
 def list_queries() -> None:
     """List the named queries with their descriptions and parameters."""
-    table = Table("name", "description", "parameters")
+    table = folding_table("name", "description", "parameters")
     for name, named in catalogue().items():
         parameters = "\n".join(
             f"{p.name} ({p.type}{', default ' + p.default if p.default is not None else ''}): {p.description}"
@@ -173,7 +172,7 @@ def validate(
         if report.conforms:
             out.print(f"conforms: no violations in {'the store' if not files else ', '.join(map(str, files))}")
             return
-        table = Table("focus node", "property", "value", "problem", title="SHACL violations")
+        table = folding_table("focus node", "property", "value", "problem", title="SHACL violations")
         names = kg.dataset.namespace_manager
         for v in report.violations:
             table.add_row(*(t.n3(names) if t is not None else "" for t in (v.focus, v.path, v.value)), v.message)
@@ -196,10 +195,10 @@ def stats(
         if format is StatsFormat.json:
             out.print_json(json.dumps({"graphs": result.graphs, "counts": result.counts}))
             return
-        graphs = Table("named graph", "triples", title="graphs")
+        graphs = folding_table("named graph", "triples", title="graphs")
         for name, size in result.graphs.items():
             graphs.add_row(name, f"{size:,}")
-        counts = Table("kind", "number", title="counts")
+        counts = folding_table("kind", "number", title="counts")
         for name, number in result.counts.items():
             counts.add_row(name, f"{number:,}")
         out.print(graphs, counts)

@@ -17,6 +17,14 @@ MEDIA_TYPES = {
 FORMATS = ("table", *MEDIA_TYPES)
 
 
+def folding_table(*headers: str, title: str | None = None) -> Table:
+    """A rich table whose cells wrap rather than being cut with an ellipsis: no value is hidden."""
+    table = Table(title=title)
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    return table
+
+
 def _cell(term, namespaces: NamespaceManager) -> str:
     if term is None:
         return ""
@@ -33,7 +41,7 @@ def as_table(result: Result, namespaces: NamespaceManager) -> Table | str:
         return "yes" if result.askAnswer else "no"
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         return result.graph.serialize(format="turtle")
-    table = Table(*[str(v) for v in result.vars])
+    table = folding_table(*[str(v) for v in result.vars])
     rows = 0
     for row in result:
         table.add_row(*[_cell(term, namespaces) for term in row])

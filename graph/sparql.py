@@ -14,7 +14,7 @@ text as text: it is serialised as a term, so ``"} DROP ALL #`` stays a harmless 
 Examples
 --------
 >>> query = NamedQuery.parse("demo", "# param: n (integer, default 1): how many\\nSELECT ?n WHERE { }")
->>> query.bind({"n": "2"})
+>>> query.bind({"n": "2"}).splitlines()[-1]
 'SELECT ?n WHERE { VALUES (?n) { ("2"^^<http://www.w3.org/2001/XMLSchema#integer>) } }'
 """
 
