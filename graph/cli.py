@@ -28,6 +28,11 @@ out = Console()
 err = Console(stderr=True)
 
 
+def _say(message: str) -> None:
+    """One line to stderr, never wrapped: notices must stay one line in any terminal."""
+    err.print(message, highlight=False, soft_wrap=True)
+
+
 class QueryFormat(str, Enum):
     table = "table"
     csv = "csv"
@@ -48,7 +53,7 @@ class StatsFormat(str, Enum):
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    _say(f"[bold red]error:[/] {message}")
     return typer.Exit(1)
 
 
@@ -65,7 +70,7 @@ def main(
 def _open(ctx: typer.Context) -> KnowledgeGraph:
     """Open the store, initialising it first (with a one-line notice) if it is new."""
     try:
-        return coopgraph.open(ctx.obj, on_init=lambda notice: err.print(f"coopgraph: {notice}", highlight=False))
+        return coopgraph.open(ctx.obj, on_init=lambda notice: _say(f"coopgraph: {notice}"))
     except StoreError as error:
         raise _fail(str(error)) from None
 
@@ -92,8 +97,8 @@ def init(ctx: typer.Context) -> None:
             with err.status("reloading the built-in graphs"):
                 kg.init()
         stats = kg.stats()
-        err.print(f"store ready: {sum(stats.graphs.values()):,} triples in {len(stats.graphs)} graphs; "
-                  f"{stats.counts['projects']} projects, {stats.counts['organisations']} organisations")
+        _say(f"store ready: {sum(stats.graphs.values()):,} triples in {len(stats.graphs)} graphs; "
+             f"{stats.counts['projects']} projects, {stats.counts['organisations']} organisations")
 
     _run(ctx, action)
 
@@ -109,7 +114,7 @@ def load(
 
     def action(kg: KnowledgeGraph) -> None:
         for name in kg.load(files, format):
-            err.print(f"loaded {name}")
+            _say(f"loaded {name}")
 
     _run(ctx, action)
 
@@ -128,20 +133,21 @@ def _parse_params(params: list[str]) -> dict[str, str]:
 def query(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="A named query (see `coopgraph queries`), a .rq file, or SPARQL text.")],
-    param: Annotated[list[str], typer.Option("--param", "-p", metavar="NAME=VALUE",
-                                             help="Bind a parameter (repeatable); bound as an RDF term.")] = [],
+    param: Annotated[Optional[list[str]], typer.Option(
+        "--param", "-p", metavar="NAME=VALUE", help="Bind a parameter (repeatable); bound as an RDF term.")] = None,
     format: Annotated[QueryFormat, typer.Option("--format", "-f", help="table for people; csv, tsv, json "
                                                 "and xml are the SPARQL 1.1 results formats.")] = QueryFormat.table,
 ) -> None:
     """Run a SPARQL query over all graphs and print the answer."""
-    values = _parse_params(param)
+    values = _parse_params(param or [])
 
     def action(kg: KnowledgeGraph) -> None:
         if format is QueryFormat.table:
             out.print(as_table(kg.result(query, **values), kg.dataset.namespace_manager))
             return
         solutions_type, graph_type = MEDIA_TYPES[format.value]
-        sys.stdout.buffer.write(kg.serialized(query, solutions_type, graph_type, **values))
+        answer = kg.serialized(query, solutions_type, graph_type, **values)
+        sys.stdout.buffer.write(answer if answer.endswith(b"\n") else answer + b"\n")  # JSON ends without one
         sys.stdout.buffer.flush()
 
     _run(ctx, action)
@@ -177,7 +183,7 @@ def validate(
         for v in report.violations:
             table.add_row(*(t.n3(names) if t is not None else "" for t in (v.focus, v.path, v.value)), v.message)
         out.print(table)
-        err.print(f"does not conform: {len(report.violations)} violation(s)")
+        _say(f"does not conform: {len(report.violations)} violation(s)")
         raise typer.Exit(1)
 
     _run(ctx, action)

@@ -35,7 +35,8 @@ def test_query_df_matches_rows(kg):
     frame = kg.query_df("region-pairs", level=3)
     rows = kg.query("region-pairs", level=3)
     assert list(frame.columns) == ["region_a", "region_b", "projects"]
-    assert frame.to_records(index=False).tolist() == [(r.region_a.value, r.region_b.value, r.projects.value) for r in rows]
+    expected = [(r.region_a.value, r.region_b.value, r.projects.value) for r in rows]
+    assert frame.to_records(index=False).tolist() == expected
     assert frame["projects"].dtype.kind == "i"
 
 

@@ -12,8 +12,12 @@ from pathlib import Path
 
 import pyshacl
 import pytest
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import RDF, SH, XSD
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, SKOS, XSD
+
+from coopgraph.importers.nuts import nuts_2021
+from coopgraph.vocab import COOP, COUNTRY, ID, NUTS, ORGTYPE, ROLE
+from coopgraph.vocab import PREFIXES as VOCABULARY_PREFIXES
 
 ROOT = Path(__file__).resolve().parents[1]
 ONTOLOGY = ROOT / "ontology" / "coopgraph.ttl"
@@ -21,29 +25,8 @@ SHAPES = ROOT / "ontology" / "shapes.ttl"
 SEED = ROOT / "graph" / "data" / "seed.ttl"
 BROKEN = ROOT / "tests" / "fixtures" / "broken.ttl"
 
-COOP = Namespace("https://w3id.org/coopgraph/ontology#")
-ROLE = Namespace("https://w3id.org/coopgraph/role/")
-ORGTYPE = Namespace("https://w3id.org/coopgraph/organisation-type/")
-ID = Namespace("https://w3id.org/coopgraph/id/")
-NUTS = Namespace("http://data.europa.eu/nuts/code/")
-COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
-SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
-PROV = Namespace("http://www.w3.org/ns/prov#")
-
-PREFIXES = """
-PREFIX coop: <https://w3id.org/coopgraph/ontology#>
-PREFIX role: <https://w3id.org/coopgraph/role/>
-PREFIX orgtype: <https://w3id.org/coopgraph/organisation-type/>
-PREFIX id: <https://w3id.org/coopgraph/id/>
-PREFIX nuts: <http://data.europa.eu/nuts/code/>
-PREFIX country: <http://publications.europa.eu/resource/authority/country/>
-PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX prov: <http://www.w3.org/ns/prov#>
-"""
+# SPARQL prefixes from the package's own vocabulary (closed namespaces: a typo in a test fails too)
+PREFIXES = "\n".join(f"PREFIX {prefix}: <{namespace}>" for prefix, namespace in VOCABULARY_PREFIXES.items())
 
 DOCS = {
     "000": ID["document/000_64c9dda7ea82cb2e"],
@@ -53,19 +36,8 @@ DOCS = {
     "004": ID["document/004_f833fb51cf58928c"],
 }
 
-# NUTS 2021 level-3 codes used by the seed, checked by hand against the NUTS 2021 table
-# (../shared/data/nuts/nuts2021.csv, which these tests must not read).
-VERIFIED_NUTS3 = {
-    "SE321": "Västernorrlands län",
-    "SE331": "Västerbottens län",
-    "SE332": "Norrbottens län",
-    "PL821": "Krośnieński",
-    "PL822": "Przemyski",
-    "PL823": "Rzeszowski",
-    "SK041": "Prešovský kraj",
-    "NO071": "Nordland",
-    "BE100": "Arr. de Bruxelles-Capitale",
-}
+# NUTS 2021 level-3 regions, from the official table the package ships (independent of the seed)
+NUTS3_2021 = {region.code: region.label for region in nuts_2021() if region.level == 3}
 
 PERSON_NAMES = ["Wallin", "Charlie", "Saidabdala", "Osman", "Leymann", "Johan", "Janson", "Mikael"]
 
@@ -322,7 +294,8 @@ def test_mantt(g: Graph) -> None:
 
 def test_brussels_seminar(g: Graph) -> None:
     seminars = values(g, """SELECT ?e WHERE { ?e a coop:Event ; coop:date "2012-10-25"^^xsd:date ;
-                                               coop:eventOf <https://w3id.org/coopgraph/id/project/planet> , <https://w3id.org/coopgraph/id/project/mantt> }""")
+                                               coop:eventOf ?planet , ?mantt }""",
+                      planet=project("planet"), mantt=project("mantt"))
     assert seminars == {ID["event/sern-seminar-brussels-2012"]}
 
 
@@ -365,7 +338,8 @@ def test_carpathian_project(g: Graph) -> None:
     assert ask(g, """ASK { ?p a coop:Project ;
         coop:title "Innowacyjna platforma współpracy sieci miast Euroregionu Karpackiego"@pl ;
         coop:startDate "2011-04-01"^^xsd:date ; coop:endDate "2012-09-30"^^xsd:date ;
-        coop:fund <https://w3id.org/coopgraph/id/fund/erdf> ; coop:continues ?prev . ?prev a coop:Project . FILTER (?prev != ?p) }""", p=p)
+        coop:fund ?erdf ; coop:continues ?prev . ?prev a coop:Project . FILTER (?prev != ?p) }""",
+               p=p, erdf=ID["fund/erdf"])
     assert any(t.language == "en" for t in g.objects(p, COOP.title))
     amounts = rows(g, """SELECT ?v ?c WHERE { ?p coop:euContribution ?a . ?a a coop:MonetaryAmount ;
                                                coop:value ?v ; coop:currency ?c }""", p=p)
@@ -476,7 +450,7 @@ def test_programmes_and_fund(g: Graph) -> None:
     assert ask(g, """ASK { <https://w3id.org/coopgraph/id/fund/erdf> a coop:Fund ; coop:acronym "ERDF" ;
                            skos:prefLabel "European Regional Development Fund"@en }""")
     # every programme -> ERDF link is marked as inferred; Europe for Citizens is not an ERDF programme
-    for prog in values(g, "SELECT ?p WHERE { ?p a coop:Programme ; coop:fund <https://w3id.org/coopgraph/id/fund/erdf> }"):
+    for prog in values(g, "SELECT ?p WHERE { ?p a coop:Programme ; coop:fund ?erdf }", erdf=ID["fund/erdf"]):
         assert is_inferred(g, prog, COOP.fund, ID["fund/erdf"])
     assert (ID["programme/europe-for-citizens"], COOP.fund, ID["fund/erdf"]) not in g
 
@@ -508,9 +482,12 @@ def test_every_inference_points_at_a_triple_of_the_graph(g: Graph) -> None:
         assert any(j.language == "en" and len(j) > 20 for j in g.objects(i, COOP.justification))
 
 
-def test_regions_are_verified_nuts3_codes(g: Graph) -> None:
+def test_regions_are_nuts_2021_level_3_regions(g: Graph) -> None:
     used = values(g, "SELECT ?r WHERE { ?s coop:region ?r }")
-    assert used == {NUTS[c] for c in VERIFIED_NUTS3}
+    assert {str(r).removeprefix(str(NUTS)) for r in used} == {
+        "SE321", "SE331", "SE332", "PL821", "PL822", "PL823", "SK041", "NO071", "BE100"}
+    assert all(str(r).removeprefix(str(NUTS)) in NUTS3_2021 for r in used)
+    assert NUTS3_2021["PL822"] == "Przemyski" and NUTS3_2021["SK041"] == "Prešovský kraj"
     # regions are only linked to, never described here
     assert not any(True for r in used for _ in g.predicate_objects(r))
 

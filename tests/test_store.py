@@ -9,10 +9,9 @@ import pyoxigraph as ox
 import pytest
 
 import coopgraph
+from conftest import FIXTURES
 from coopgraph.store import StoreError, open_store
 from coopgraph.vocab import GRAPH
-
-from conftest import FIXTURES
 
 FORMATS = ["extra-project.ttl", "extra-project.nt", "extra-project.jsonld", "extra-project.rdf"]
 BUILT_IN = {GRAPH.ontology, GRAPH.countries, GRAPH["nuts-2021"], GRAPH.seed}
