@@ -12,7 +12,8 @@ Examples
 ['BG', 'CZ', 'ES', 'GB', 'GR', 'IE', 'IT', 'SE']
 """
 
-from coopgraph.knowledge_graph import KnowledgeGraph, open
+from coopgraph.knowledge_graph import KnowledgeGraph
+from coopgraph.knowledge_graph import open_knowledge_graph as open  # noqa: A004 (the API's name)
 from coopgraph.sparql import NamedQuery, QueryError
 from coopgraph.store import StoreError
 

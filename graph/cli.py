@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Callable, Optional
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 import coopgraph
 from coopgraph.knowledge_graph import KnowledgeGraph
@@ -24,13 +26,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
-
-
-def _say(message: str) -> None:
-    """One line to stderr, never wrapped: notices must stay one line in any terminal."""
-    err.print(message, highlight=False, soft_wrap=True)
+# Data and user input are shown as they are: no rich markup, emoji codes or highlighting.
+out = Console(markup=False, emoji=False, highlight=False)
+err = Console(stderr=True, markup=False, emoji=False, highlight=False)
 
 
 class QueryFormat(str, Enum):
@@ -52,8 +50,13 @@ class StatsFormat(str, Enum):
     json = "json"
 
 
+def _say(message: str | Text) -> None:
+    """One line to stderr, never wrapped: notices must stay one line in any terminal."""
+    err.print(message, soft_wrap=True)
+
+
 def _fail(message: str) -> typer.Exit:
-    _say(f"[bold red]error:[/] {message}")
+    _say(Text.assemble(("error: ", "bold red"), message))
     return typer.Exit(1)
 
 
@@ -64,26 +67,29 @@ def main(
         "--store", envvar=LOCATION_VARIABLE, show_envvar=True,
         help=f"Store directory, or :memory: for a throw-away store. [default: ./{DEFAULT_LOCATION}]")] = None,
 ) -> None:
+    # rdflib logs a traceback for every ill-typed literal it meets; the SHACL report says it better
+    logging.getLogger("rdflib").setLevel(logging.CRITICAL)
     ctx.obj = store
 
 
-def _open(ctx: typer.Context) -> KnowledgeGraph:
-    """Open the store, initialising it first (with a one-line notice) if it is new."""
+def _run(ctx: typer.Context, action: Callable[[KnowledgeGraph], None], initialise: bool = True) -> None:
+    """Open the store (initialising a new one, with a notice) and run ``action(kg)``.
+
+    Expected errors become a one-line message and exit code 1, never a traceback.
+    """
     try:
-        return coopgraph.open(ctx.obj, on_init=lambda notice: _say(f"coopgraph: {notice}"))
+        kg = coopgraph.open(ctx.obj, initialise=initialise, on_init=lambda notice: _say(f"coopgraph: {notice}"))
     except StoreError as error:
         raise _fail(str(error)) from None
-
-
-def _run(ctx: typer.Context, action) -> None:
-    """Run ``action(kg)``, turning expected errors into a one-line message and exit code 1."""
-    kg = _open(ctx)
     try:
         action(kg)
     except (StoreError, QueryError) as error:
         raise _fail(str(error)) from None
+    except UnicodeError:
+        raise _fail("a file name, parameter or file is not valid UTF-8") from None
     except OSError as error:
-        raise _fail(f"{error.filename or ''}: {error.strerror}") from None
+        where = f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error)
+        raise _fail(where) from None
     finally:
         kg.close()
 
@@ -93,14 +99,13 @@ def init(ctx: typer.Context) -> None:
     """Create the store and (re)load the ontology, countries, NUTS 2021 regions and the seed graph."""
 
     def action(kg: KnowledgeGraph) -> None:
-        if kg.is_initialised():  # a new store was initialised by _open already
-            with err.status("reloading the built-in graphs"):
-                kg.init()
+        with err.status("loading the ontology, countries, NUTS 2021 regions and the seed graph"):
+            kg.init()
         stats = kg.stats()
-        _say(f"store ready: {sum(stats.graphs.values()):,} triples in {len(stats.graphs)} graphs; "
+        _say(f"store {kg.store} ready: {sum(stats.graphs.values()):,} triples in {len(stats.graphs)} sources; "
              f"{stats.counts['projects']} projects, {stats.counts['organisations']} organisations")
 
-    _run(ctx, action)
+    _run(ctx, action, initialise=False)
 
 
 @app.command()
@@ -110,7 +115,7 @@ def load(
     format: Annotated[Optional[str], typer.Option(help="Format of all files (ttl, nt, jsonld, rdf) "
                                                     "when their suffix does not tell.")] = None,
 ) -> None:
-    """Load RDF files, each into its own named graph (file/NAME); all or none of them."""
+    """Load RDF files, each as the source file/NAME (replacing an earlier load); all or none of them."""
 
     def action(kg: KnowledgeGraph) -> None:
         for name in kg.load(files, format):
@@ -120,12 +125,15 @@ def load(
 
 
 def _parse_params(params: list[str]) -> dict[str, str]:
-    values = {}
+    values: dict[str, str] = {}
     for param in params:
         name, equals, value = param.partition("=")
-        if not equals or not name.strip():
+        name = name.strip()
+        if not equals or not name:
             raise _fail(f"--param takes NAME=VALUE, not {param!r}")
-        values[name.strip()] = value
+        if name in values:
+            raise _fail(f"parameter {name} is given twice")
+        values[name] = value
     return values
 
 
@@ -138,12 +146,16 @@ def query(
     format: Annotated[QueryFormat, typer.Option("--format", "-f", help="table for people; csv, tsv, json "
                                                 "and xml are the SPARQL 1.1 results formats.")] = QueryFormat.table,
 ) -> None:
-    """Run a SPARQL query over all graphs and print the answer."""
+    """Run a SPARQL query over all sources and print the answer."""
     values = _parse_params(param or [])
 
     def action(kg: KnowledgeGraph) -> None:
         if format is QueryFormat.table:
-            out.print(as_table(kg.result(query, **values), kg.dataset.namespace_manager))
+            rendered = as_table(kg.result(query, **values), kg.namespaces)
+            if isinstance(rendered, str):  # Turtle or yes/no: as it is, never wrapped
+                sys.stdout.write(rendered)
+            else:
+                out.print(rendered)
             return
         solutions_type, graph_type = MEDIA_TYPES[format.value]
         answer = kg.serialized(query, solutions_type, graph_type, **values)
@@ -159,7 +171,8 @@ def list_queries() -> None:
     table = folding_table("name", "description", "parameters")
     for name, named in catalogue().items():
         parameters = "\n".join(
-            f"{p.name} ({p.type}{', default ' + p.default if p.default is not None else ''}): {p.description}"
+            f"{p.name} ({p.type}{f' {p.minimum}-{p.maximum}' if p.minimum is not None else ''}"
+            f"{', default ' + p.default if p.default is not None else ''}): {p.description}"
             for p in named.parameters)
         table.add_row(name, named.description or named.title, parameters)
     out.print(table)
@@ -169,7 +182,8 @@ def list_queries() -> None:
 def validate(
     ctx: typer.Context,
     files: Annotated[Optional[list[Path]], typer.Argument(
-        help="RDF files to check (with the ontology); without files, the whole store is checked.")] = None,
+        help="RDF files to check, with the ontology and what the store knows of the things they refer to; "
+             "without files, the whole store is checked.")] = None,
 ) -> None:
     """Check data against the SHACL shapes; exit 1 when it does not conform."""
 
@@ -178,12 +192,12 @@ def validate(
         if report.conforms:
             out.print(f"conforms: no violations in {'the store' if not files else ', '.join(map(str, files))}")
             return
-        table = folding_table("focus node", "property", "value", "problem", title="SHACL violations")
-        names = kg.dataset.namespace_manager
+        table = folding_table("severity", "focus node", "property", "value", "problem", title="SHACL report")
         for v in report.violations:
-            table.add_row(*(t.n3(names) if t is not None else "" for t in (v.focus, v.path, v.value)), v.message)
+            cells = (t.n3(kg.namespaces) if t is not None else "" for t in (v.focus, v.path, v.value))
+            table.add_row(v.severity, *cells, v.message)
         out.print(table)
-        _say(f"does not conform: {len(report.violations)} violation(s)")
+        _say(f"does not conform: {sum(v.severity == 'Violation' for v in report.violations)} violation(s)")
         raise typer.Exit(1)
 
     _run(ctx, action)
@@ -194,14 +208,14 @@ def stats(
     ctx: typer.Context,
     format: Annotated[StatsFormat, typer.Option("--format", "-f")] = StatsFormat.table,
 ) -> None:
-    """Triples per named graph and counts of projects, organisations, regions and programmes."""
+    """Triples per source and counts of projects, organisations, regions and programmes."""
 
     def action(kg: KnowledgeGraph) -> None:
         result = kg.stats()
         if format is StatsFormat.json:
-            out.print_json(json.dumps({"graphs": result.graphs, "counts": result.counts}))
+            sys.stdout.write(json.dumps({"graphs": result.graphs, "counts": result.counts}, indent=2) + "\n")
             return
-        graphs = folding_table("named graph", "triples", title="graphs")
+        graphs = folding_table("source (named graph)", "triples", title="sources")
         for name, size in result.graphs.items():
             graphs.add_row(name, f"{size:,}")
         counts = folding_table("kind", "number", title="counts")
@@ -216,15 +230,15 @@ def stats(
 def export(
     ctx: typer.Context,
     format: Annotated[ExportFormat, typer.Option("--format", "-f")] = ExportFormat.ttl,
-    graph: Annotated[Optional[str], typer.Option(help="One named graph (e.g. seed, nuts-2021, file/x.ttl); "
+    graph: Annotated[Optional[str], typer.Option(help="One source (e.g. seed, nuts-2021, file/x.ttl); "
                                                  "default: the union of all.")] = None,
     output: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write; default: stdout.")] = None,
 ) -> None:
-    """Write the graph (or one named graph) as Turtle, N-Triples or JSON-LD."""
+    """Write the graph (or one source's named graph) as Turtle, N-Triples or JSON-LD."""
 
     def action(kg: KnowledgeGraph) -> None:
-        if graph is not None and kg.store.graph_sizes().get(coopgraph.knowledge_graph.graph_iri(graph)) is None:
-            raise StoreError(f"no named graph {graph!r}; `coopgraph stats` lists them")
+        if graph is not None and graph not in kg.sources():
+            raise StoreError(f"no source {graph!r}; `coopgraph stats` lists them")
         if output is None:
             kg.export(sys.stdout.buffer, format.value, graph)
             return

@@ -2,23 +2,33 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from importlib.resources import files
 from pathlib import Path
 from typing import IO, Callable, Iterable
-from urllib.parse import quote
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD, NamespaceManager
 from rdflib.query import Result, ResultRow
-from rdflib.util import guess_format
 
 from coopgraph.importers.countries import countries_graph
 from coopgraph.importers.nuts import nuts_graph
-from coopgraph.sparql import NamedQuery, resolve
-from coopgraph.store import Store, StoreError, open_store, rdf_format
+from coopgraph.sparql import NamedQuery, QueryError, resolve
+from coopgraph.store import Store, StoreError, media_type, open_store, source_iri
+from coopgraph.terms import sparql_term
 from coopgraph.validation import ValidationReport, validate
-from coopgraph.vocab import GRAPH, PREFIXES
+from coopgraph.vocab import COOP, PREFIXES
+
+#: rdflib parsers for each RDF media type: oxrdflib's, which use Oxigraph's parsers.
+_RDFLIB_PARSERS = {
+    "text/turtle": "ox-turtle",
+    "application/n-triples": "ox-ntriples",
+    "application/ld+json": "ox-json-ld",
+    "application/rdf+xml": "ox-xml",
+}
 
 
 def _packaged_turtle(package: str, *path: str) -> Callable[[], Graph]:
@@ -38,14 +48,24 @@ BUILT_IN_SOURCES: dict[str, Callable[[], Graph]] = {
 }
 
 
-def graph_iri(name: str) -> URIRef:
-    """The IRI of a named graph given its short name (``seed``, ``file/x.ttl``) or its full IRI."""
-    return URIRef(name) if name.startswith(("http://", "https://", "urn:")) else GRAPH[name]
+def _paths(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
+    """One path or several, as a list of paths."""
+    return [Path(paths)] if isinstance(paths, (str, os.PathLike)) else [Path(p) for p in paths]
 
 
-def graph_name(iri: URIRef) -> str:
-    """The short name of a named graph of coopgraph's own, else its IRI."""
-    return str(iri).removeprefix(str(GRAPH))
+def file_provenance(name: str, path: Path) -> Graph:
+    """What the catalog records about a source read from a file: name, checksum, time."""
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    source = source_iri(name)
+    graph = Graph()
+    graph.add((source, RDF.type, COOP.Source))
+    graph.add((source, COOP.fileName, Literal(path.name)))
+    graph.add((source, COOP.sha256, Literal(digest.hexdigest())))
+    graph.add((source, PROV.generatedAtTime, Literal(datetime.now(timezone.utc), datatype=XSD.dateTime)))
+    return graph
 
 
 @dataclass(frozen=True)
@@ -72,8 +92,11 @@ class KnowledgeGraph:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        #: Prefixes predeclared for every query, and used to shorten IRIs in tables.
+        self.namespaces = NamespaceManager(Graph(), bind_namespaces="none")
         for prefix, namespace in PREFIXES.items():
-            store.dataset.bind(prefix, namespace, override=True)
+            self.namespaces.bind(prefix, namespace, override=True)
+        self._prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
 
     def __enter__(self) -> KnowledgeGraph:
         return self
@@ -84,50 +107,50 @@ class KnowledgeGraph:
     def close(self) -> None:
         self.store.close()
 
-    @property
-    def dataset(self):
-        """The rdflib ``Dataset`` behind the graph (its default graph is the union of all sources)."""
-        return self.store.dataset
-
     # -- building -----------------------------------------------------------------------------
+
+    def sources(self) -> list[str]:
+        """Names of the sources in the store (``ontology``, ``seed``, ``file/x.ttl``...)."""
+        return self.store.names()
 
     def is_initialised(self) -> bool:
         """Whether ``init`` has run: the seed graph is in the store."""
-        return GRAPH["seed"] in self.store.graph_sizes()
+        return "seed" in self.store.names()
 
     def init(self) -> None:
         """(Re)load the ontology, countries, NUTS 2021 regions and the seed graph."""
-        self.store.replace_graphs({GRAPH[name]: build() for name, build in BUILT_IN_SOURCES.items()})
+        self.store.publish({name: build() for name, build in BUILT_IN_SOURCES.items()})
 
-    def load(self, paths: Iterable[str | os.PathLike], format: str | None = None) -> list[URIRef]:
-        """Load RDF files, each into the named graph ``file/<file name>`` (replacing an earlier load).
+    def load(self, paths: str | os.PathLike | Iterable[str | os.PathLike], format: str | None = None) -> list[str]:
+        """Load RDF files, each as the source ``file/<file name>`` (replacing an earlier load).
 
-        All files are parsed before any is published: if one fails, the store is left as it was.
+        All files are written before any is published: if one fails, the store is left as it was.
         """
-        sources = {}
-        for path in map(Path, paths):
+        sources, provenance = {}, Graph()
+        for path in _paths(paths):
             if not path.is_file():
                 raise StoreError(f"cannot read {path}: no such file")
-            sources[GRAPH["file/" + quote(path.name, safe="")]] = (path, rdf_format(path, format))
-        self.store.load_graphs(sources)
+            name = f"file/{path.name}"
+            if name in sources:
+                raise StoreError(f"two files are named {path.name}: each is stored as {name}; load them one by one")
+            sources[name] = (path, media_type(path, format))
+            provenance += file_provenance(name, path)
+        self.store.publish(sources, provenance)
         return list(sources)
 
     def remove(self, name: str) -> bool:
-        """Remove a named graph; return whether it existed."""
-        return self.store.remove_graph(graph_iri(name))
+        """Remove a source (e.g. ``file/x.ttl``); return whether there was one."""
+        return self.store.remove(name)
 
     # -- asking -------------------------------------------------------------------------------
 
+    @staticmethod
+    def _bound(query: str | NamedQuery, params: dict) -> str:
+        return (query if isinstance(query, NamedQuery) else resolve(query)).bind(params)
+
     def result(self, query: str | NamedQuery, **params: object) -> Result:
         """The rdflib ``Result`` of a named query, a ``.rq`` file or SPARQL text, parameters bound."""
-        named = query if isinstance(query, NamedQuery) else resolve(query)
-        sparql = named.bind(params)
-        try:
-            return self.store.query(sparql)
-        except SyntaxError as error:
-            raise StoreError(f"bad SPARQL in {named.name}: {error}") from error
-        except (ValueError, OSError) as error:
-            raise StoreError(f"{named.name} failed: {error}") from error
+        return self.store.query(self._bound(query, params), self._prefixes)
 
     def query(self, query: str | NamedQuery, **params: object) -> list[ResultRow] | Graph | bool:
         """Rows of a SELECT (``row.name`` or ``row["name"]``), a graph for CONSTRUCT, a bool for ASK."""
@@ -143,6 +166,8 @@ class KnowledgeGraph:
         import pandas  # optional dependency: `pip install coopgraph[dataframe]`
 
         result = self.result(query, **params)
+        if result.type != "SELECT":
+            raise QueryError(f"query_df needs a SELECT query, not {result.type}; use query()")
         columns = [str(v) for v in result.vars]
         rows = [[None if t is None else (str(t) if isinstance(t, URIRef) else t.toPython()) for t in row]
                 for row in result]
@@ -150,42 +175,57 @@ class KnowledgeGraph:
 
     def serialized(self, query: str | NamedQuery, solutions_type: str, graph_type: str, **params) -> bytes:
         """A query's answer serialised in the given media types (see ``Store.query_serialized``)."""
-        named = query if isinstance(query, NamedQuery) else resolve(query)
-        return self.store.query_serialized(named.bind(params), solutions_type, graph_type)
+        return self.store.query_serialized(self._bound(query, params), self._prefixes, solutions_type, graph_type)
 
     def stats(self) -> Stats:
-        """Triples per named graph and counts of the main kinds of things."""
-        sizes = {graph_name(iri): size for iri, size in sorted(self.store.graph_sizes().items())}
+        """Triples per source and counts of the main kinds of things."""
         row = self.query("counts")[0]
-        return Stats(sizes, {str(name): int(row[name]) for name in row.labels})
+        return Stats(self.store.sizes(), {str(name): int(row[name]) for name in row.labels})
 
-    def export(self, output: IO[bytes], format: str = "ttl", graph: str | None = None) -> None:
-        """Write one named graph, or the union of all, as Turtle, N-Triples or JSON-LD."""
-        self.store.export(output, rdf_format(Path(f"export.{format}")), graph_iri(graph) if graph else None)
+    def export(self, output: IO[bytes], format: str = "ttl", source: str | None = None) -> None:
+        """Write one source, or the union of all, as Turtle (``ttl``), N-Triples (``nt``) or JSON-LD."""
+        self.store.export(output, media_type(declared=format), source, self._prefixes)
 
-    def validate(self, paths: Iterable[str | os.PathLike] = ()) -> ValidationReport:
-        """SHACL-validate RDF files (with the ontology), or the whole store when none are given."""
-        data = BUILT_IN_SOURCES["ontology"]()
-        paths = [Path(path) for path in paths]
-        for path in paths:
-            rdf_format(path)  # refuses a file whose format cannot be told, with a clear message
-            try:
-                data.parse(path, format=guess_format(str(path)))
-            except (OSError, SyntaxError, ValueError) as error:
-                raise StoreError(f"cannot read {path}: {error}") from error
+    def validate(self, paths: str | os.PathLike | Iterable[str | os.PathLike] = ()) -> ValidationReport:
+        """SHACL-validate RDF files, or the whole store when none are given.
+
+        Files are checked against the ontology and what the store knows of the things they refer
+        to (so a new participation may point to a project already in the store); only problems
+        of the files' own nodes are reported.
+        """
+        paths = _paths(paths)
         if not paths:
-            data += self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-        return validate(data)
+            return validate(self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+        data = Graph()
+        for path in paths:
+            try:
+                data.parse(path, format=_RDFLIB_PARSERS[media_type(path)])
+            except (OSError, SyntaxError, ValueError) as error:
+                raise StoreError(f"cannot read {path}: {' '.join(str(error).split())}") from error
+        context = data + BUILT_IN_SOURCES["ontology"]() + self._types_of(set(data.all_nodes()))
+        report = validate(context)
+        own = set(data.subjects())
+        return ValidationReport(report.conforms or not any(v.focus in own for v in report.violations),
+                                tuple(v for v in report.violations if v.focus in own))
+
+    def _types_of(self, nodes: set) -> Graph:
+        """The ``rdf:type`` triples the store holds about the given IRIs."""
+        iris = " ".join(sparql_term(node) for node in nodes if isinstance(node, URIRef))
+        if not iris:
+            return Graph()
+        return self.query(f"CONSTRUCT {{ ?x a ?type }} WHERE {{ VALUES ?x {{ {iris} }} ?x a ?type }}")
 
 
-def open(store: str | os.PathLike | None = None, *, on_init: Callable[[str], None] | None = None) -> KnowledgeGraph:
+def open_knowledge_graph(store: str | os.PathLike | None = None, *, initialise: bool = True,
+                         on_init: Callable[[str], None] | None = None) -> KnowledgeGraph:
     """Open the knowledge graph in ``store`` (a directory, ``:memory:``, or the default).
 
     The default is ``$COOPGRAPH_STORE`` or ``./coopgraph-store``. A store that has not been
-    initialised yet is initialised first; ``on_init`` is told so with a one-line notice.
+    initialised yet is initialised first (unless ``initialise`` is false); ``on_init`` is told so
+    with a one-line notice. Exported as ``coopgraph.open``.
     """
     kg = KnowledgeGraph(open_store(store))
-    if not kg.is_initialised():
+    if initialise and not kg.is_initialised():
         if on_init is not None:
             on_init(f"initialising {kg.store} with the ontology, countries, NUTS 2021 and the seed graph")
         kg.init()

@@ -14,7 +14,6 @@ MEDIA_TYPES = {
     "json": ("application/sparql-results+json", "application/ld+json"),
     "xml": ("application/sparql-results+xml", "application/rdf+xml"),
 }
-FORMATS = ("table", *MEDIA_TYPES)
 
 
 def folding_table(*headers: str, title: str | None = None) -> Table:
@@ -38,8 +37,10 @@ def _cell(term, namespaces: NamespaceManager) -> str:
 def as_table(result: Result, namespaces: NamespaceManager) -> Table | str:
     """A rich table of a SELECT answer (IRIs shortened with ``namespaces``); Turtle for a graph; yes/no for ASK."""
     if result.type == "ASK":
-        return "yes" if result.askAnswer else "no"
+        return "yes\n" if result.askAnswer else "no\n"
     if result.type in ("CONSTRUCT", "DESCRIBE"):
+        for prefix, namespace in namespaces.namespaces():
+            result.graph.bind(prefix, namespace, override=True)
         return result.graph.serialize(format="turtle")
     table = folding_table(*[str(v) for v in result.vars])
     rows = 0

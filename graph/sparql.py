@@ -5,15 +5,17 @@ A named query is a ``.rq`` file in ``queries/`` whose leading comment says what 
     # title: Partners of a project
     # description: One row per participation: organisation, role, country and region codes.
     # param: project (string, default PIKE): acronym or title of the project, any case
+    # param: level (integer 0-3, default 2): NUTS level
 
-Parameters are turned into RDF terms (a string literal, an ``xsd:integer``, an IRI) and bound
-with a ``VALUES`` block at the top of the query's ``WHERE`` group, the SPARQL 1.1 way of binding
-that every engine and remote endpoint understands. A value is never spliced into the query
-text as text: it is serialised as a term, so ``"} DROP ALL #`` stays a harmless string.
+Parameters are turned into RDF terms (a string literal, an ``xsd:integer`` within its declared
+range, an IRI) and bound with a ``VALUES`` block at the top of the query's ``WHERE`` group, the
+SPARQL 1.1 way of binding that every engine and remote endpoint understands. A value is never
+spliced into the query as text: Oxigraph serialises it as a term, so ``"} DROP ALL #`` stays a
+harmless string.
 
 Examples
 --------
->>> query = NamedQuery.parse("demo", "# param: n (integer, default 1): how many\\nSELECT ?n WHERE { }")
+>>> query = NamedQuery.parse("demo", "# param: n (integer 1-9, default 1): how many\\nSELECT ?n WHERE { }")
 >>> query.bind({"n": "2"}).splitlines()[-1]
 'SELECT ?n WHERE { VALUES (?n) { ("2"^^<http://www.w3.org/2001/XMLSchema#integer>) } }'
 """
@@ -31,6 +33,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
+from coopgraph.terms import sparql_term
+
 QUERY_PACKAGE = "coopgraph.queries"
 PARAMETER_TYPES = ("string", "integer", "iri")
 
@@ -41,26 +45,37 @@ class QueryError(Exception):
 
 @dataclass(frozen=True)
 class Parameter:
-    """A declared query parameter: its name, type, default and meaning."""
+    """A declared query parameter: its name, type (and range), default and meaning."""
 
     name: str
     type: str = "string"
     default: str | None = None
     description: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
 
     def term(self, value: object) -> Identifier:
         """Convert a value (from the command line or Python) to the RDF term of this type."""
-        if isinstance(value, Identifier):
-            return value
-        text = str(value)
+        if value is None:
+            raise QueryError(f"parameter {self.name} has no value")
         if self.type == "integer":
-            try:
-                return Literal(int(text), datatype=XSD.integer)
-            except ValueError:
-                raise QueryError(f"parameter {self.name} must be an integer, not {text!r}") from None
+            return self._integer(value)
         if self.type == "iri":
-            return _iri(self.name, text.removeprefix("<").removesuffix(">"))
-        return Literal(text)
+            if isinstance(value, Identifier) and not isinstance(value, URIRef):
+                raise QueryError(f"parameter {self.name} must be an IRI, not {value!r}")
+            return _iri(self.name, str(value).removeprefix("<").removesuffix(">"))
+        if isinstance(value, Identifier) and not isinstance(value, Literal):
+            raise QueryError(f"parameter {self.name} must be a string, not {value!r}")
+        return value if isinstance(value, Literal) else Literal(str(value))
+
+    def _integer(self, value: object) -> Literal:
+        try:
+            number = int(value.toPython() if isinstance(value, Literal) else str(value))
+        except (TypeError, ValueError):
+            raise QueryError(f"parameter {self.name} must be an integer, not {str(value)!r}") from None
+        if (self.minimum is not None and number < self.minimum) or (self.maximum is not None and number > self.maximum):
+            raise QueryError(f"parameter {self.name} must be from {self.minimum} to {self.maximum}, not {number}")
+        return Literal(number, datatype=XSD.integer)
 
 
 def _iri(name: str, text: str) -> URIRef:
@@ -87,8 +102,10 @@ def _undeclared_term(name: str, value: object) -> Identifier:
 
 _HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*?)\s*$")
 _PARAMETER = re.compile(
-    r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>\w+)(?:\s*,\s*default\s+(?P<default>[^)]*?))?\s*\)\s*:?\s*(?P<description>.*)$"
+    r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>\w+)(?:\s+(?P<minimum>-?\d+)-(?P<maximum>-?\d+))?"
+    r"(?:\s*,\s*default\s+(?P<default>[^)]*?))?\s*\)\s*:?\s*(?P<description>.*)$"
 )
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass(frozen=True)
@@ -120,8 +137,9 @@ class NamedQuery:
             declared = _PARAMETER.match(value)
             if not declared or declared["type"] not in PARAMETER_TYPES:
                 raise QueryError(f"query {name}: cannot read parameter line {value!r}")
+            bounds = [int(declared[b]) if declared[b] else None for b in ("minimum", "maximum")]
             parameters.append(Parameter(declared["name"], declared["type"], declared["default"],
-                                        declared["description"]))
+                                        declared["description"], *bounds))
         return cls(name, text, fields.get("title", ""), fields.get("description", ""), tuple(parameters))
 
     def parameter(self, name: str) -> Parameter:
@@ -161,8 +179,14 @@ def bind_values(text: str, terms: Mapping[str, Identifier]) -> str:
     """Bind variables to RDF terms with a ``VALUES`` block opening the outermost WHERE group."""
     if not terms:
         return text
+    for name in terms:
+        if not _VARIABLE_NAME.fullmatch(name):
+            raise QueryError(f"{name!r} is not a SPARQL variable name")
     names = " ".join(f"?{name}" for name in terms)
-    row = " ".join(term.n3() for term in terms.values())
+    try:
+        row = " ".join(sparql_term(term) for term in terms.values())
+    except ValueError as error:
+        raise QueryError(f"cannot bind a parameter: {error}") from None
     at = _where_group_start(text)
     return f"{text[:at]} VALUES ({names}) {{ ({row}) }}{text[at:]}"
 
@@ -176,19 +200,25 @@ _SKIPPED = re.compile(
     r'|<[^<>"{}|^`\\\x00-\x20]*>'
     r"|#[^\n]*"
 )
-_WHERE = re.compile(r"(?<![\w:])where(?![\w:])", re.IGNORECASE)
+_WHERE = re.compile(r"(?<![\w:?$])where(?![\w:])", re.IGNORECASE)
+_CONSTRUCT = re.compile(r"(?<![\w:?$])construct(?![\w:])", re.IGNORECASE)
 
 
 def _where_group_start(text: str) -> int:
     """Index just after the ``{`` that opens the query's outermost WHERE group."""
-    depth, position, after_where, first_brace = 0, 0, False, None
+    depth, position, after_where, first_brace, construct = 0, 0, False, None, False
     while position < len(text):
         skipped = _SKIPPED.match(text, position)
         if skipped:
             position = skipped.end()
             continue
         char = text[position]
+        if depth == 0 and _CONSTRUCT.match(text, position):
+            construct = True
         if depth == 0 and _WHERE.match(text, position):
+            if construct and first_brace is None:
+                raise QueryError("parameters cannot be bound in the short form CONSTRUCT WHERE { }; "
+                                 "write CONSTRUCT { template } WHERE { pattern }")
             after_where = True
             position += len("where")
             continue
@@ -221,12 +251,14 @@ def resolve(query: str) -> NamedQuery:
     named = catalogue()
     if query in named:
         return named[query]
-    if query.endswith(".rq") or ("\n" not in query and Path(query).suffix == ".rq"):
+    if query.endswith(".rq"):
         path = Path(query)
         try:
             return NamedQuery.parse(path.stem, path.read_text(encoding="utf-8"))
         except OSError as error:
             raise QueryError(f"cannot read query file {query}: {error.strerror}") from None
+        except UnicodeDecodeError:
+            raise QueryError(f"cannot read query file {query}: it is not UTF-8 text") from None
     if re.fullmatch(r"[\w-]+", query):
         raise QueryError(f"no named query {query!r}; `coopgraph queries` lists them: {', '.join(named)}")
     return NamedQuery.parse("the query", query)

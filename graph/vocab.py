@@ -51,6 +51,7 @@ class COOP(DefinedNamespace):
     Theme: URIRef
     MonetaryAmount: URIRef
     SourceDocument: URIRef
+    Source: URIRef
     Inference: URIRef
     # descriptive properties
     acronym: URIRef
@@ -91,6 +92,9 @@ class COOP(DefinedNamespace):
     euCode: URIRef
     # provenance
     fileName: URIRef
+    sha256: URIRef
+    sourceName: URIRef
+    graph: URIRef
     justification: URIRef
 
 
@@ -139,6 +143,7 @@ PREFIXES = {
     "country": COUNTRY,
     "skos": Namespace("http://www.w3.org/2004/02/skos/core#"),
     "prov": Namespace("http://www.w3.org/ns/prov#"),
+    "graph": GRAPH,
     "dcterms": Namespace("http://purl.org/dc/terms/"),
     "org": Namespace("http://www.w3.org/ns/org#"),
     "schema": Namespace("https://schema.org/"),

@@ -6,10 +6,12 @@ import json
 import xml.etree.ElementTree as ElementTree
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, Literal, URIRef
 
 import coopgraph
 from conftest import FIXTURES, run_cli
+from coopgraph.store import CATALOG
+from coopgraph.vocab import COOP, ID
 
 COMMANDS = ("init", "load", "query", "queries", "validate", "stats", "export")
 
@@ -86,10 +88,22 @@ def test_construct_answers_are_rdf(initialised_store):
     (("load", "no-such-file.ttl"), "no such file"),
     (("load", str(FIXTURES / "not-turtle.ttl")), "cannot load"),
     (("validate", "no-such-file.ttl"), "cannot read"),
-    (("export", "--graph", "nope"), "no named graph 'nope'"),
+    (("export", "--graph", "nope"), "no source 'nope'"),
     (("export", "--out", "/no/such/dir/x.ttl"), "No such file or directory"),
+    (("query", "SELECT * WHERE { ?s foo:bar ?o }"), "bad SPARQL"),
+    (("query", "CONSTRUCT WHERE { ?s ?p ?o }", "-p", "o=1"), "short form CONSTRUCT WHERE"),
+    (("query", "region-pairs", "-p", "level=7"), "must be from 0 to 3, not 7"),
+    (("query", "partners", "-p", "project=a", "-p", "project=b"), "parameter project is given twice"),
+    (("query", "missing[/x] :100:.rq"), "cannot read query file missing[/x] :100:.rq"),
+    (("query", "latin1.rq"), "not UTF-8"),
+    (("validate", str(FIXTURES / "not-turtle.ttl")), "cannot read"),
+    (("load", str(FIXTURES / "extra-project.ttl"), "copy/extra-project.ttl"), "two files are named extra-project.ttl"),
 ])
-def test_errors_are_one_line_without_traceback(store_copy, args, message):
+def test_errors_are_one_line_without_traceback(store_copy, args, message, tmp_path, monkeypatch):
+    (tmp_path / "latin1.rq").write_bytes("# title: Malmö\nSELECT * WHERE { ?s ?p 'Malmö' }".encode("latin-1"))
+    (tmp_path / "copy").mkdir()
+    (tmp_path / "copy" / "extra-project.ttl").write_bytes((FIXTURES / "extra-project.ttl").read_bytes())
+    monkeypatch.chdir(tmp_path)
     result = run_cli(*args, store=store_copy)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr + result.stdout
@@ -97,12 +111,39 @@ def test_errors_are_one_line_without_traceback(store_copy, args, message):
     assert len(lines) == 1 and message in lines[0], result.stderr
 
 
+def test_text_from_data_is_shown_as_it_is(store_copy, tmp_path):
+    hostile = tmp_path / "hostile.ttl"
+    hostile.write_text('<https://example.org/o> <http://www.w3.org/2004/02/skos/core#prefLabel> '
+                       '"Org [/x] [red]hidden[/red] :100:" .\n', encoding="utf-8")
+    run_cli("load", str(hostile), store=store_copy, check=True)
+    result = run_cli("query", "SELECT ?l WHERE { ?o skos:prefLabel ?l FILTER(CONTAINS(?l, 'Org')) }",
+                     store=store_copy)
+    assert result.returncode == 0, result.stderr
+    assert "Org [/x] [red]hidden[/red] :100:" in result.stdout
+
+
+def test_graph_answers_in_table_format_are_turtle(initialised_store):
+    result = run_cli("query", "DESCRIBE <https://w3id.org/coopgraph/id/project/pike>", store=initialised_store,
+                     env={"COLUMNS": "40"})
+    assert result.returncode == 0, result.stderr
+    graph = Graph().parse(data=result.stdout, format="turtle")
+    title = Literal("Promoting Innovation and the Knowledge Economy", lang="en")
+    assert (URIRef(f"{ID}project/pike"), COOP.title, title) in graph
+    assert "coop:acronym" in result.stdout and "^^xsd:string" not in result.stdout
+
+
+def test_init_loads_once(tmp_path):
+    result = run_cli("init", store=tmp_path / "store")
+    assert result.returncode == 0, result.stderr
+    assert "initialising" not in result.stderr and "ready" in result.stderr
+
+
 def test_queries_lists_names_descriptions_and_parameters():
     result = run_cli("queries")
     assert result.returncode == 0
     for name in ("projects", "partners", "region-pairs", "partners-of-partners"):
         assert name in result.stdout
-    assert "level (integer, default 2)" in result.stdout
+    assert "level (integer 0-3, default 2)" in result.stdout
 
 
 def test_validate_passes_on_the_store_and_fails_on_a_broken_file(initialised_store):
@@ -133,13 +174,14 @@ def test_export_parses_back_to_the_same_graph(initialised_store, tmp_path, fmt, 
     assert result.returncode == 0, result.stderr
     exported = Graph().parse(target, format=rdflib_format)
     with coopgraph.open(initialised_store) as kg:
-        assert len(exported) == kg.store.graph_sizes()[coopgraph.knowledge_graph.graph_iri("seed")]
+        assert len(exported) == kg.store.sizes()["seed"]
 
 
 def test_export_of_the_union_to_stdout(initialised_store):
     result = run_cli("export", "--format", "nt", store=initialised_store)
     with coopgraph.open(initialised_store) as kg:
-        total = sum(kg.store.graph_sizes().values())
+        (catalog,) = kg.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{CATALOG}> {{ ?s ?p ?o }} }}")
+        total = sum(kg.store.sizes().values()) + int(catalog.n)
     assert len(result.stdout.splitlines()) == total  # the sources share no triple
 
 

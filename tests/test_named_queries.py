@@ -156,7 +156,7 @@ def test_region_pairs_default_level_is_2(kg):
 
 
 def test_country_pairs_count_each_project_once_per_pair(kg):
-    rows = {(row.country_a.value, row.country_b.value): int(row.projects) for row in kg.query("country-pairs")}
+    rows = {(row.region_a.value, row.region_b.value): int(row.projects) for row in kg.query("country-pairs")}
     assert all(a < b for a, b in rows)
     assert rows[("IE", "SE")] == 2   # PIKE and INNOCAP
     assert rows[("FI", "SE")] == 2   # INNOCAP and Planet

@@ -83,7 +83,7 @@ def test_resolve_names_files_and_text(tmp_path):
 
 
 def test_hostile_parameter_leaves_the_store_intact(fresh_kg):
-    before = fresh_kg.store.graph_sizes()
+    before = fresh_kg.store.sizes()
     assert fresh_kg.query("partners", project=HOSTILE) == []
     assert fresh_kg.query("organisations-in-region", region=HOSTILE) == []
-    assert fresh_kg.store.graph_sizes() == before
+    assert fresh_kg.store.sizes() == before

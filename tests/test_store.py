@@ -1,5 +1,6 @@
 """The store: a named graph per source, union queries, and loads that are all or nothing."""
 
+import hashlib
 import signal
 import subprocess
 import sys
@@ -10,41 +11,56 @@ import pytest
 
 import coopgraph
 from conftest import FIXTURES
-from coopgraph.store import StoreError, open_store
-from coopgraph.vocab import GRAPH
+from coopgraph.store import CATALOG, StoreError, source_iri
+from coopgraph.vocab import COOP
 
 FORMATS = ["extra-project.ttl", "extra-project.nt", "extra-project.jsonld", "extra-project.rdf"]
-BUILT_IN = {GRAPH.ontology, GRAPH.countries, GRAPH["nuts-2021"], GRAPH.seed}
+BUILT_IN = {"ontology", "countries", "nuts-2021", "seed"}
 
 
 def test_init_puts_each_source_in_its_own_graph(kg):
-    sizes = kg.store.graph_sizes()
+    sizes = kg.store.sizes()
     assert set(sizes) == BUILT_IN
     assert all(size > 0 for size in sizes.values())
+    # each source's triples are in its own named graph, which the catalog names
+    graphs = kg.query(f"SELECT ?name ?g WHERE {{ GRAPH <{CATALOG}> {{ ?s coop:sourceName ?name ; coop:graph ?g }} }}")
+    assert {str(row.name) for row in graphs} == BUILT_IN
+    (row,) = kg.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g = <{graphs[0].g}>) }}")
+    assert int(row.n) == sizes[str(graphs[0].name)]
 
 
 @pytest.mark.parametrize("fixture", FORMATS)
 def test_every_rdf_format_loads_into_a_graph_named_after_the_file(fresh_kg, fixture):
     (name,) = fresh_kg.load([FIXTURES / fixture])
-    assert name == GRAPH[f"file/{fixture}"]
-    assert fresh_kg.store.graph_sizes()[name] == 33
+    assert name == f"file/{fixture}"
+    assert fresh_kg.store.sizes()[name] == 33
     # the union sees the new project together with the NUTS graph it points into
     rows = fresh_kg.query("organisations-in-region", region="FI1D")
     assert [str(row.name) for row in rows] == ["Oulun kaupunki"]
 
 
+def test_a_loaded_file_has_provenance_in_the_catalog(fresh_kg):
+    fresh_kg.load([FIXTURES / "extra-project.ttl"])
+    (row,) = fresh_kg.query("SELECT ?file ?sha ?time WHERE { ?s coop:sourceName 'file/extra-project.ttl' ; "
+                            "coop:fileName ?file ; coop:sha256 ?sha ; prov:generatedAtTime ?time }")
+    assert str(row.file) == "extra-project.ttl"
+    assert str(row.sha) == hashlib.sha256((FIXTURES / "extra-project.ttl").read_bytes()).hexdigest()
+
+
 def test_loading_a_file_again_replaces_its_graph(fresh_kg):
     fresh_kg.load([FIXTURES / "extra-project.ttl"])
-    before = fresh_kg.store.graph_sizes()
+    before = fresh_kg.store.sizes()
     fresh_kg.load([FIXTURES / "extra-project.ttl"])
-    assert fresh_kg.store.graph_sizes() == before
+    assert fresh_kg.store.sizes() == before
+    assert len(fresh_kg.query("SELECT ?g WHERE { ?s coop:sourceName 'file/extra-project.ttl' ; coop:graph ?g }")) == 1
 
 
 def test_a_failing_file_leaves_the_store_as_it_was(fresh_kg):
-    before = fresh_kg.store.graph_sizes()
+    before = fresh_kg.store.sizes()
     with pytest.raises(StoreError, match="cannot load .*not-turtle.ttl"):
         fresh_kg.load([FIXTURES / "extra-project.ttl", FIXTURES / "not-turtle.ttl"])
-    assert fresh_kg.store.graph_sizes() == before  # neither file, no staging graph
+    assert fresh_kg.store.sizes() == before  # neither file
+    assert fresh_kg.query("ASK { GRAPH ?g { ?s coop:acronym 'ARCTIC-BRIDGE' } }") is False
 
 
 def test_missing_file_and_unknown_format_are_refused(fresh_kg, tmp_path):
@@ -60,18 +76,23 @@ def test_remove_a_graph(fresh_kg):
     fresh_kg.load([FIXTURES / "extra-project.ttl"])
     assert fresh_kg.remove("file/extra-project.ttl") is True
     assert fresh_kg.remove("file/extra-project.ttl") is False
-    assert set(fresh_kg.store.graph_sizes()) == BUILT_IN
+    assert set(fresh_kg.store.sizes()) == BUILT_IN
+    assert fresh_kg.query("ASK { ?s coop:sourceName 'file/extra-project.ttl' }") is False
 
 
-def test_leftover_staging_graphs_are_dropped_on_open(tmp_path):
+def test_unpublished_graphs_are_invisible_and_dropped_at_the_next_write(tmp_path):
     path = tmp_path / "store"
-    raw = ox.Store(str(path))
-    staging = ox.NamedNode(f"{GRAPH['staging/']}abc")
-    raw.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode("urn:p"), ox.Literal("o"), staging))
+    coopgraph.open(path).close()
+    raw = ox.Store(str(path))  # what a load killed before publishing leaves behind
+    leftover = ox.NamedNode(f"{source_iri('file/x.ttl')}#deadbeef")
+    raw.add(ox.Quad(ox.NamedNode("urn:s"), ox.NamedNode(str(COOP.acronym)), ox.Literal("GHOST"), leftover))
     del raw
-    store = open_store(path)
-    assert store.graph_sizes() == {}
-    store.close()
+    kg = coopgraph.open(path)
+    assert kg.query("ASK { ?s coop:acronym 'GHOST' }") is False
+    assert kg.query("ASK { GRAPH ?g { ?s coop:acronym 'GHOST' } }") is False
+    kg.load([FIXTURES / "extra-project.ttl"])
+    kg.close()
+    assert leftover not in set(ox.Store(str(path)).named_graphs())
 
 
 def _big_ntriples(path, triples):
@@ -84,7 +105,7 @@ def test_a_load_killed_midway_leaves_the_store_as_it_was(tmp_path):
     store = tmp_path / "store"
     coopgraph.open(store).close()
     before = coopgraph.open(store)
-    sizes_before = before.store.graph_sizes()
+    sizes_before = before.store.sizes()
     before.close()
     big = tmp_path / "big.nt"
     _big_ntriples(big, 1_500_000)
@@ -99,7 +120,9 @@ def test_a_load_killed_midway_leaves_the_store_as_it_was(tmp_path):
     loader.wait(timeout=60)
     finished = loader.stdout.read().strip() == "done"
     after = coopgraph.open(store)
-    sizes_after = after.store.graph_sizes()
+    sizes_after = after.store.sizes()
+    ghosts = after.query("ASK { ?s <https://example.org/p> ?o }")
     after.close()
     assert not finished, "the load finished before the kill: make the file bigger"
     assert sizes_after == sizes_before
+    assert ghosts is False
