@@ -1,6 +1,6 @@
 """Closed Python vocabularies of the coopgraph ontology.
 
-rdflib's ``DefinedNamespace`` refuses unknown terms, so ``COOP.Projcet`` fails at import time
+rdflib's ``DefinedNamespace`` refuses unknown terms, so ``COOP.Projcet`` fails when it is used
 instead of silently minting a new IRI; a test keeps these classes in step with
 ``ontology/coopgraph.ttl``.
 

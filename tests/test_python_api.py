@@ -4,9 +4,12 @@ import doctest
 import importlib
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 
 import coopgraph
+from conftest import FIXTURES, ROOT
+from coopgraph import QueryError
+from coopgraph.validation import validate
 
 MODULES = ["coopgraph", "coopgraph.knowledge_graph", "coopgraph.sparql", "coopgraph.vocab",
            "coopgraph.importers.countries"]
@@ -59,3 +62,33 @@ def test_default_store_location(tmp_path, monkeypatch):
     with coopgraph.open():
         pass
     assert (tmp_path / "elsewhere").is_dir()
+
+
+def test_query_df_needs_a_select(kg):
+    with pytest.raises(QueryError, match="needs a SELECT"):
+        kg.query_df("ASK { ?s ?p ?o }")
+
+
+def test_one_path_or_several(fresh_kg):
+    assert fresh_kg.load(str(FIXTURES / "extra-project.ttl")) == ["file/extra-project.ttl"]
+    assert fresh_kg.validate(FIXTURES / "extra-project.ttl").conforms
+
+
+def test_a_file_is_validated_against_what_the_store_knows(kg):
+    report = kg.validate([FIXTURES / "new-partner.ttl"])
+    assert report.conforms, report.violations
+    # alone, the project it points to is unknown: the same file does not conform in an empty context
+    from rdflib import Graph
+
+    alone = Graph().parse(FIXTURES / "new-partner.ttl") + Graph().parse(
+        ROOT / "ontology" / "coopgraph.ttl")
+    assert not validate(alone).conforms
+
+
+def test_validating_a_broken_file_reports_only_its_own_nodes(kg):
+    report = kg.validate([FIXTURES / "broken.ttl"])
+    assert not report.conforms
+    own = {s for s in Graph().parse(FIXTURES / "broken.ttl").subjects() if isinstance(s, URIRef)}
+    named = [v.focus for v in report.violations if isinstance(v.focus, URIRef)]
+    assert named and set(named) <= own
+    assert sum(isinstance(v.focus, BNode) for v in report.violations) == 1  # the amount without currency
