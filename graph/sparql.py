@@ -183,12 +183,19 @@ def bind_values(text: str, terms: Mapping[str, Identifier]) -> str:
         if not _VARIABLE_NAME.fullmatch(name):
             raise QueryError(f"{name!r} is not a SPARQL variable name")
     names = " ".join(f"?{name}" for name in terms)
-    try:
-        row = " ".join(sparql_term(term) for term in terms.values())
-    except ValueError as error:
-        raise QueryError(f"cannot bind a parameter: {error}") from None
+    row = " ".join(_sparql_value(name, term) for name, term in terms.items())
     at = _where_group_start(text)
     return f"{text[:at]} VALUES ({names}) {{ ({row}) }}{text[at:]}"
+
+
+def _sparql_value(name: str, term: Identifier) -> str:
+    try:
+        str(term).encode("utf-8")
+        return sparql_term(term)
+    except UnicodeEncodeError:
+        raise QueryError(f"parameter {name} is not valid Unicode text") from None
+    except ValueError as error:
+        raise QueryError(f"parameter {name} cannot be bound: {error}") from None
 
 
 # Tokens that may contain braces or the word WHERE without being syntax.

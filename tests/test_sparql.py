@@ -75,11 +75,12 @@ def test_values_that_once_broke_out_of_their_literal_stay_literals():
     assert _bound_values(HOSTILE, HOSTILE) == [(HOSTILE, HOSTILE)]
 
 
+TEXT = st.characters(exclude_categories=["Cs"])  # any Unicode text: no lone surrogates
 SYNTAX = st.sampled_from(['"', "'", "\\", "{", "}", "(", ")", "#", "<", ">", "?", ".", ";", "\n", "\r", " ", "x"])
 
 
-@settings(max_examples=500, deadline=None)
-@given(st.text(st.one_of(SYNTAX, st.characters())), st.text(st.one_of(SYNTAX, st.characters())))
+@settings(max_examples=500, deadline=None, derandomize=True)  # the same cases in every run
+@given(st.text(st.one_of(SYNTAX, TEXT)), st.text(st.one_of(SYNTAX, TEXT)))
 def test_any_two_strings_bind_as_exactly_themselves(a, b):
     assert _bound_values(a, b) == [(a, b)]
 
@@ -94,6 +95,8 @@ def test_typed_parameters_refuse_other_terms():
         catalogue()["partners"].bind({"project": None})
     with pytest.raises(QueryError, match="must be a string"):
         catalogue()["partners"].bind({"project": URIRef("http://example.org/p")})
+    with pytest.raises(QueryError, match="parameter b is not valid Unicode text"):
+        _bound_values("x", "\ud800")
     with pytest.raises(QueryError, match="not a SPARQL variable name"):
         bind_values("SELECT * WHERE { }", {"a b": Literal("x")})
 
