@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sys
+import time
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Callable, Optional
@@ -14,6 +16,10 @@ from rich.console import Console
 from rich.text import Text
 
 import coopgraph
+from coopgraph.importers import IMPORTERS
+from coopgraph.importers.mapping import MappingError
+from coopgraph.importers.pipeline import ImportFailed, SourceReport, run
+from coopgraph.importers.tables import TableError
 from coopgraph.knowledge_graph import KnowledgeGraph
 from coopgraph.results import MEDIA_TYPES, as_table, folding_table
 from coopgraph.sparql import QueryError, catalogue
@@ -83,7 +89,7 @@ def _run(ctx: typer.Context, action: Callable[[KnowledgeGraph], None], initialis
         raise _fail(str(error)) from None
     try:
         action(kg)
-    except (StoreError, QueryError) as error:
+    except (StoreError, QueryError, MappingError, TableError) as error:
         raise _fail(str(error)) from None
     except UnicodeError:
         raise _fail("a file name, parameter or file is not valid UTF-8") from None
@@ -244,5 +250,117 @@ def export(
             return
         with open(output, "wb") as file:
             kg.export(file, format.value, graph)
+
+    _run(ctx, action)
+
+
+def _progress_bar():
+    """A progress bar with rows per second, on a terminal only (nothing is printed per row)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                    TextColumn("{task.fields[rows]:>9,} rows"), TextColumn("{task.fields[speed]:>7,.0f} rows/s"),
+                    TimeElapsedColumn(), console=err, disable=not err.is_terminal, transient=False)
+
+
+def _show(reports: list[SourceReport]) -> None:
+    table = folding_table("source", "rows read", "imported", "rejected", "triples", "seconds", title="import")
+    for r in reports:
+        if r.unchanged:
+            table.add_row(r.source, "unchanged: same input as the source in the store", "", "", "", "")
+        else:
+            table.add_row(r.source, f"{r.rows_read:,}", f"{r.rows_imported:,}", f"{r.rows_rejected:,}",
+                          f"{r.triples:,}", f"{r.seconds:.1f}")
+    out.print(table)
+    for r in reports:
+        for message, seen in list(r.warnings.items())[:10]:
+            _say(f"warning: {r.source}: {message} ({seen['rows']} row(s), first at line {seen['first line']})")
+        if len(r.warnings) > 10:
+            _say(f"warning: {r.source}: {len(r.warnings) - 10} more kinds of warning in its report.json")
+        if r.rejects:
+            _say(f"{r.source}: {r.rows_rejected} row(s) rejected, listed with line and reason in {r.rejects}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    importer: Annotated[str, typer.Argument(
+        metavar="FORMAT", help="; ".join(f"{name}: {i.description}" for name, i in IMPORTERS.items()))],
+    files: Annotated[list[Path], typer.Argument(help="The files to import; each becomes its own source.")],
+    mapping: Annotated[Optional[Path], typer.Option(help="table: the mapping file (TOML).")] = None,
+    topics: Annotated[Optional[Path], typer.Option(help="cordis: the topics table (topics.csv[.gz]).")] = None,
+    legal_basis: Annotated[Optional[Path], typer.Option(
+        "--legal-basis", help="cordis: the legal basis table (legalBasis.csv[.gz]).")] = None,
+    strict: Annotated[bool, typer.Option(help="Import nothing if any row is rejected.")] = False,
+    report_dir: Annotated[Path, typer.Option(help="Where report.json and rejects.csv are written.")] = Path(
+        "coopgraph-reports"),
+) -> None:
+    """Import tables: each file becomes its own source (named graph) with provenance; all or none."""
+    if importer not in IMPORTERS:
+        raise _fail(f"no importer {importer!r}; importers: {', '.join(IMPORTERS)}")
+    chosen = IMPORTERS[importer]
+    given = {name: value for name, value in (("mapping", mapping), ("topics", topics),
+                                              ("legal_basis", legal_basis)) if value is not None}
+    for name in set(given) - set(chosen.options):
+        raise _fail(f"--{name.replace('_', '-')} does not go with the {importer} importer")
+    for name in set(chosen.required) - set(given):
+        raise _fail(f"the {importer} importer needs --{name.replace('_', '-')}")
+
+    def action(kg: KnowledgeGraph) -> None:
+        jobs = chosen.jobs(files, **given)
+        with _progress_bar() as bar:
+            tasks = {job.source: bar.add_task(job.source, total=None, rows=0, speed=0.0) for job in jobs}
+            started: dict[str, float] = {}
+
+            def progress(source: str, rows: int, done: int, total: int) -> None:
+                started.setdefault(source, time.perf_counter())
+                speed = rows / max(time.perf_counter() - started[source], 1e-6)
+                bar.update(tasks[source], completed=done, total=total, rows=rows, speed=speed)
+
+            writing = err.status("writing to the store") if err.is_terminal else contextlib.nullcontext()
+            try:
+                reports = run(kg, jobs, strict=strict, report_dir=report_dir, progress=progress,
+                              on_publish=writing.__enter__)
+            except ImportFailed as failure:
+                _show(failure.reports)
+                raise StoreError(str(failure)) from None
+            finally:
+                writing.__exit__(None, None, None)
+        _show(reports)
+
+    _run(ctx, action)
+
+
+@app.command()
+def sources(ctx: typer.Context) -> None:
+    """List the sources in the store with their provenance (importer, file, rows, time)."""
+
+    def action(kg: KnowledgeGraph) -> None:
+        rows = kg.query("""SELECT ?name ?importer ?file ?read ?imported ?rejected ?time WHERE {
+            ?s coop:sourceName ?name .
+            OPTIONAL { ?s coop:importer ?importer } OPTIONAL { ?s coop:fileName ?file }
+            OPTIONAL { ?s coop:rowsRead ?read } OPTIONAL { ?s coop:rowsImported ?imported }
+            OPTIONAL { ?s coop:rowsRejected ?rejected } OPTIONAL { ?s prov:generatedAtTime ?time } }
+            ORDER BY ?name""")
+        sizes = kg.store.sizes()
+        table = folding_table("source", "importer", "file", "rows read", "imported", "rejected", "triples", "when")
+        for row in rows:
+            cells = ["" if row[c] is None else str(row[c]) for c in ("importer", "file", "read", "imported",
+                                                                       "rejected", "time")]
+            table.add_row(str(row.name), *cells[:5], f"{sizes.get(str(row.name), 0):,}", cells[5][:19])
+        out.print(table)
+
+    _run(ctx, action)
+
+
+@app.command()
+def remove(ctx: typer.Context,
+           source: Annotated[str, typer.Argument(help="A source name, as `coopgraph sources` lists.")]) -> None:
+    """Remove one source (its named graph and its provenance)."""
+
+    def action(kg: KnowledgeGraph) -> None:
+        if not kg.remove(source):
+            raise StoreError(f"no source {source!r}; `coopgraph sources` lists them")
+        _say(f"removed {source}")
 
     _run(ctx, action)

@@ -114,8 +114,8 @@ class KnowledgeGraph:
         return self.store.names()
 
     def is_initialised(self) -> bool:
-        """Whether ``init`` has run: the seed graph is in the store."""
-        return "seed" in self.store.names()
+        """Whether ``init`` has run: the store has sources (a user may remove any of them later)."""
+        return bool(self.store.names())
 
     def init(self) -> None:
         """(Re)load the ontology, countries, NUTS 2021 regions and the seed graph."""

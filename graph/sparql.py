@@ -8,10 +8,11 @@ A named query is a ``.rq`` file in ``queries/`` whose leading comment says what 
     # param: level (integer 0-3, default 2): NUTS level
 
 Parameters are turned into RDF terms (a string literal, an ``xsd:integer`` within its declared
-range, an IRI) and bound with a ``VALUES`` block at the top of the query's ``WHERE`` group, the
-SPARQL 1.1 way of binding that every engine and remote endpoint understands. A value is never
-spliced into the query as text: Oxigraph serialises it as a term, so ``"} DROP ALL #`` stays a
-harmless string.
+range, an IRI) and bound with a one-row ``VALUES`` block at the top of the query's ``WHERE`` group
+and of each sub-query's, the SPARQL 1.1 way of binding that every engine and remote endpoint
+understands: a parameter means the same wherever its variable appears, and a sub-query can use
+it to cut its work early. A value is never spliced into the query as text: Oxigraph serialises it
+as a term, so ``"} DROP ALL #`` stays a harmless string.
 
 Examples
 --------
@@ -176,7 +177,7 @@ class NamedQuery:
 
 
 def bind_values(text: str, terms: Mapping[str, Identifier]) -> str:
-    """Bind variables to RDF terms with a ``VALUES`` block opening the outermost WHERE group."""
+    """Bind variables to RDF terms with a ``VALUES`` block opening each WHERE group (sub-queries too)."""
     if not terms:
         return text
     for name in terms:
@@ -184,8 +185,10 @@ def bind_values(text: str, terms: Mapping[str, Identifier]) -> str:
             raise QueryError(f"{name!r} is not a SPARQL variable name")
     names = " ".join(f"?{name}" for name in terms)
     row = " ".join(_sparql_value(name, term) for name, term in terms.items())
-    at = _where_group_start(text)
-    return f"{text[:at]} VALUES ({names}) {{ ({row}) }}{text[at:]}"
+    block = f" VALUES ({names}) {{ ({row}) }}"
+    for at in reversed(_where_groups(text)):
+        text = f"{text[:at]}{block}{text[at:]}"
+    return text
 
 
 def _sparql_value(name: str, term: Identifier) -> str:
@@ -211,9 +214,11 @@ _WHERE = re.compile(r"(?<![\w:?$])where(?![\w:])", re.IGNORECASE)
 _CONSTRUCT = re.compile(r"(?<![\w:?$])construct(?![\w:])", re.IGNORECASE)
 
 
-def _where_group_start(text: str) -> int:
-    """Index just after the ``{`` that opens the query's outermost WHERE group."""
-    depth, position, after_where, first_brace, construct = 0, 0, False, None, False
+def _where_groups(text: str) -> list[int]:
+    """Indexes just after the ``{`` of the query's WHERE group and of each sub-query's."""
+    depth, position, construct, outer_where = 0, 0, False, False
+    after_where: set[int] = set()  # depths at which a WHERE keyword waits for its brace
+    first_brace, groups = None, []
     while position < len(text):
         skipped = _SKIPPED.match(text, position)
         if skipped:
@@ -222,25 +227,29 @@ def _where_group_start(text: str) -> int:
         char = text[position]
         if depth == 0 and _CONSTRUCT.match(text, position):
             construct = True
-        if depth == 0 and _WHERE.match(text, position):
-            if construct and first_brace is None:
+        if _WHERE.match(text, position):
+            if depth == 0 and construct and first_brace is None:
                 raise QueryError("parameters cannot be bound in the short form CONSTRUCT WHERE { }; "
                                  "write CONSTRUCT { template } WHERE { pattern }")
-            after_where = True
+            after_where.add(depth)
+            outer_where = outer_where or depth == 0
             position += len("where")
             continue
         if char == "{":
-            if depth == 0 and after_where:
-                return position + 1
-            if depth == 0 and first_brace is None:
+            if depth in after_where:
+                after_where.discard(depth)
+                groups.append(position + 1)
+            elif depth == 0 and first_brace is None:
                 first_brace = position + 1
             depth += 1
         elif char == "}":
             depth -= 1
         position += 1
-    if first_brace is None:
+    if not outer_where and first_brace is not None:
+        groups.append(first_brace)  # SELECT/ASK without the optional WHERE keyword
+    if not groups:
         raise QueryError("the query has no WHERE clause to bind parameters in")
-    return first_brace  # SELECT/ASK without the optional WHERE keyword
+    return sorted(groups)
 
 
 def catalogue() -> dict[str, NamedQuery]:

@@ -49,6 +49,7 @@ class COOP(DefinedNamespace):
     Fund: URIRef
     Event: URIRef
     Theme: URIRef
+    Topic: URIRef
     MonetaryAmount: URIRef
     SourceDocument: URIRef
     Source: URIRef
@@ -68,6 +69,7 @@ class COOP(DefinedNamespace):
     programme: URIRef
     fund: URIRef
     theme: URIRef
+    topic: URIRef
     continues: URIRef
     partOf: URIRef
     eventOf: URIRef
@@ -82,6 +84,10 @@ class COOP(DefinedNamespace):
     partnerNumber: URIRef
     # organisations, networks, places
     organisationType: URIRef
+    pic: URIRef
+    vatNumber: URIRef
+    locality: URIRef
+    homepage: URIRef
     unitOf: URIRef
     hasMember: URIRef
     region: URIRef
@@ -92,6 +98,12 @@ class COOP(DefinedNamespace):
     euCode: URIRef
     # provenance
     fileName: URIRef
+    importer: URIRef
+    mapping: URIRef
+    inputDigest: URIRef
+    rowsRead: URIRef
+    rowsImported: URIRef
+    rowsRejected: URIRef
     sha256: URIRef
     sourceName: URIRef
     graph: URIRef

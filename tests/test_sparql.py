@@ -45,12 +45,13 @@ def test_bad_parameters_fail_with_a_message():
         required.bind({"who": "not an iri> } DROP ALL {"})
 
 
-def test_values_block_opens_the_outermost_where_group():
+def test_values_block_opens_every_where_group():
     text = """PREFIX ex: <http://example.org/where#>
 # a comment with WHERE { in it
 CONSTRUCT { ?s ex:label "WHERE {" } WHERE { ?s ex:name ?name { SELECT ?x WHERE { ?x ?y ?z } } }"""
     bound = bind_values(text, {"name": Literal("x")})
-    assert bound.endswith('} WHERE { VALUES (?name) { ("x") } ?s ex:name ?name { SELECT ?x WHERE { ?x ?y ?z } } }')
+    assert bound.endswith('} WHERE { VALUES (?name) { ("x") } ?s ex:name ?name '
+                          '{ SELECT ?x WHERE { VALUES (?name) { ("x") } ?x ?y ?z } } }')
     assert bind_values("ASK { ?s ?p ?o }", {"o": URIRef("http://example.org/a")}) == \
         "ASK { VALUES (?o) { (<http://example.org/a>) } ?s ?p ?o }"
     with pytest.raises(QueryError, match="no WHERE clause"):

@@ -28,8 +28,9 @@ def test_a_typo_fails():
 
 
 TERMS = [COOP[name] for name in COOP.__annotations__]
-#: coopgraph's own measures: no public vocabulary has a property that says the same thing.
-OWN_MEASURES = {COOP.participantCount, COOP.number, COOP.unnamed, COOP.nutsLevel, COOP.budget}
+#: coopgraph's own measures and import bookkeeping: no public vocabulary has a property that says the same.
+OWN_MEASURES = {COOP.participantCount, COOP.number, COOP.unnamed, COOP.nutsLevel, COOP.budget, COOP.importer,
+                COOP.mapping, COOP.rowsRead, COOP.rowsImported, COOP.rowsRejected}
 
 
 @pytest.mark.parametrize("term", TERMS, ids=lambda t: t.fragment)

@@ -13,6 +13,7 @@ import pycountry
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 
+from coopgraph.importers.values import name_key
 from coopgraph.vocab import COOP, COUNTRY
 
 #: ISO 3166-1 alpha-2 codes that EU sources write differently.
@@ -67,3 +68,42 @@ def countries_graph() -> Graph:
         graph.add((iri, COOP.iso3Code, Literal(country.alpha_3)))
         graph.add((iri, COOP.euCode, Literal(EU_CODE_OF_ISO.get(country.alpha_2, country.alpha_2))))
     return graph
+
+
+@cache
+def _countries_by_code_or_name() -> dict[str, URIRef]:
+    graph = countries_graph()
+    lookup: dict[str, URIRef] = {}
+    for country in graph.subjects(RDF.type, COOP.Country):
+        for name in (*graph.objects(country, SKOS.prefLabel), *graph.objects(country, SKOS.altLabel)):
+            lookup[name_key(str(name))] = country
+    for country in graph.subjects(RDF.type, COOP.Country):  # codes win over names
+        for code in (graph.value(country, COOP.isoCode), graph.value(country, COOP.euCode),
+                     graph.value(country, COOP.iso3Code)):
+            lookup[name_key(str(code))] = country
+    return lookup
+
+
+def find_country(text: str) -> URIRef | None:
+    """The country a cell means: an ISO or EU code (``SE``, ``EL``, ``SWE``) or a name in English,
+    Swedish or Polish (``Sverige``, ``Szwecja``); None if it is none of them.
+
+    Examples
+    --------
+    >>> find_country("Sverige") == find_country("se") == country_iri("SE")
+    True
+    >>> find_country("Atlantis") is None
+    True
+    """
+    return _countries_by_code_or_name().get(name_key(text))
+
+
+@cache
+def _nuts_codes() -> dict[str, str]:
+    graph = countries_graph()
+    return {str(country): str(code) for country, code in graph.subject_objects(COOP.euCode)}
+
+
+def nuts_country_code(iri: str) -> str:
+    """The code NUTS uses for a country given its authority IRI (``EL`` for Greece)."""
+    return _nuts_codes()[str(iri)]

