@@ -17,8 +17,10 @@ A mapping has a section per kind of thing a row describes (see the README for ev
     role_values = { LP = "leadPartner", PP = "partner", AP = "associatedPartner" }
 
 Each row becomes the triples of one participation, and of its project and organisation the first
-time they are met. A row that cannot be used is rejected whole, with the reason; a fact that
-cannot be resolved (an unknown NUTS code, say) is left out and reported as a warning.
+time they are met. A row is rejected whole, with the reason, only when it cannot say who took part
+in what under which role (no project id, no organisation name, a role the mapping does not know);
+a value that cannot be read or resolved (an impossible date, a garbled amount, an unknown NUTS code)
+is left out and reported as a warning, so that no partnership is lost over it.
 Triples are streamed as N-Triples text into a file, which Oxigraph bulk-loads far faster than it
 takes rdflib objects, and without holding a million lines in memory.
 """
@@ -48,7 +50,7 @@ SECTIONS = {
                 "budget", "eu_contribution"},
     "organisation": {"id", "id_scheme", "name", "short_name", "pic", "vat", "country", "nuts", "region_name",
                      "city", "homepage", "type", "type_values"},
-    "participation": {"role", "role_values", "default_role", "budget", "eu_contribution"},
+    "participation": {"id", "role", "role_values", "default_role", "budget", "eu_contribution"},
 }
 REQUIRED = {("source", "prefix"), ("project", "id"), ("organisation", "name")}
 
@@ -72,7 +74,8 @@ class Mapping:
     name: str
     prefix: str
     fields: dict[tuple[str, str], tuple[str, ...]]
-    role_values: dict[str, str] = field(default_factory=dict)
+    role_values: dict[str, str] = field(default_factory=dict)   # case-folded source value -> role
+    role_names: str = ""                                         # the source values, as the mapping writes them
     default_role: str | None = None
     type_values: dict[str, str] = field(default_factory=dict)
     id_scheme: str | None = None
@@ -123,7 +126,8 @@ class Mapping:
                 raise MappingError(f"{name}: {concept!r} is not an organisation type (types: {_names(ORGTYPE)})")
         if ("participation", "role") not in fields and not default_role:
             raise MappingError(f"{name}: [participation] needs role or default_role")
-        return cls(name, source["prefix"], fields, role_values, default_role, type_values,
+        role_names = ", ".join(str(k) for k in participation.get("role_values", {}))
+        return cls(name, source["prefix"], fields, role_values, role_names, default_role, type_values,
                    organisation.get("id_scheme"), source.get("delimiter"), source.get("sheet"),
                    source.get("encoding", "utf-8"), source.get("currency", "EUR"),
                    tuple(source.get("date_formats", values.DATE_FORMATS)), text)
@@ -282,16 +286,20 @@ class Converter:
         organisation = self._organisation_iri(row, name, country)
 
         role = self._role(row)
-        who = organisation[len(f"<{ID}organisation/"):-1]  # already IRI-safe
-        participation = f"{_mint('participation', prefix, *project_key)[:-1]}/{who}/{role}>"
+        own_key = self._key(row, "participation")
+        if own_key and all(own_key):  # the source numbers its participations (CORDIS: order)
+            participation = _mint("participation", prefix, *project_key, *own_key)
+        else:
+            who = organisation[len(f"<{ID}organisation/"):-1]  # already IRI-safe
+            participation = f"{_mint('participation', prefix, *project_key)[:-1]}/{who}/{role}>"
         lines += [f"{participation} {_TYPE} {_PARTICIPATION_CLASS} .\n",
                   f"{participation} {_PROJECT_OF} {project} .\n",
                   f"{participation} {_ORGANISATION_OF} {organisation} .\n",
                   f"{participation} {_ROLE} {_p(ROLE[role])} .\n"]
-        lines += self._amounts(row, "participation", participation)
+        lines += self._amounts(row, "participation", participation, warnings)
 
         if project not in self._written:
-            lines += self._project(row, project, written)
+            lines += self._project(row, project, written, warnings)
             written.add(project)
         if organisation not in self._written:
             lines += self._organisation(row, organisation, country, region)
@@ -309,27 +317,29 @@ class Converter:
         return _p(country), []
 
     def _region(self, row: Row, country: str | None) -> tuple[tuple[str, str] | None, list[str]]:
-        """(region, its country) as N-Triples terms, and notes."""
-        notes = []
+        """(region, its country) as N-Triples terms, and notes: the first NUTS code, then region name, that resolves."""
+        notes, unresolved, region = [], [], None
         for column in self.mapping.fields.get(("organisation", "nuts"), ()):
             code = row.cells.get(column, "").strip()
-            if not code:
-                continue
-            region, note = find_region(code)
-            if note:
-                notes.append(note + ("" if region else ": region left out"))
-            if region is not None:
-                return (_p(region.iri), _p(country_iri(region.country_code))), notes
-        if country is not None:
+            if code:
+                region, note = find_region(code)
+                if region is not None:
+                    notes += [note] if note else []
+                    break
+                if note:
+                    unresolved.append(note)
+        if region is None and country is not None:
             for column in self.mapping.fields.get(("organisation", "region_name"), ()):
                 text = values.tidy(row.cells.get(column, ""))
-                if not text:
-                    continue
-                region = find_region_by_name(text, nuts_country_code(country[1:-1]))
-                if region is not None:
-                    return (_p(region.iri), _p(country_iri(region.country_code))), notes
-                notes.append(f"no NUTS 2021 region named {text!r}: region left out")
-        return None, notes
+                if text:
+                    region = find_region_by_name(text, nuts_country_code(country[1:-1]))
+                    if region is not None:
+                        break
+                    unresolved.append(f"no NUTS 2021 region named {text!r}")
+        if region is None:
+            return None, notes + [f"{failed}: region left out" for failed in unresolved]
+        notes += [f"{failed}: used {region.code} instead" for failed in unresolved]
+        return (_p(region.iri), _p(country_iri(region.country_code))), notes
 
     def _organisation_iri(self, row: Row, name: str, country: str | None) -> str:
         key = self._key(row, "organisation")
@@ -348,11 +358,10 @@ class Converter:
         if role is None:
             if text in ROLE.__annotations__ and text != "scheme":
                 return text
-            raise RowRejected(f"unknown role {text!r} (the mapping knows: "
-                              f"{', '.join(sorted(self.mapping.role_values)) or 'none'})")
+            raise RowRejected(f"unknown role {text!r} (the mapping knows: {self.mapping.role_names or 'none'})")
         return role
 
-    def _amounts(self, row: Row, section: str, subject: str) -> list[str]:
+    def _amounts(self, row: Row, section: str, subject: str, warnings: list[str]) -> list[str]:
         lines = []
         for key, predicate, fragment in (("budget", COOP.budget, "budget"),
                                          ("eu_contribution", COOP.euContribution, "eu-contribution")):
@@ -362,7 +371,8 @@ class Converter:
             try:
                 number: Decimal = values.amount(text)
             except ValueError as error:
-                raise RowRejected(f"{section} {key}: {error}") from None
+                warnings.append(f"{section} {key} left out: {error}")
+                continue
             node = f"{subject[:-1]}#{fragment}>"
             lines += [f"{subject} {_p(predicate)} {node} .\n",
                       f"{node} {_TYPE} {_MONETARY_AMOUNT_CLASS} .\n",
@@ -370,7 +380,7 @@ class Converter:
                       f"{node} {_CURRENCY} {_literal(self.mapping.currency)} .\n"]
         return lines
 
-    def _project(self, row: Row, project: str, written: set[str]) -> list[str]:
+    def _project(self, row: Row, project: str, written: set[str], warnings: list[str]) -> list[str]:
         prefix = self.mapping.prefix
         lines = [f"{project} {_TYPE} {_PROJECT_CLASS} .\n"]
         for key, predicate in (("acronym", COOP.acronym), ("title", COOP.title)):
@@ -383,7 +393,8 @@ class Converter:
                 try:
                     iso = values.date(text, self.mapping.date_formats)
                 except ValueError as error:
-                    raise RowRejected(f"project {key}: {error}") from None
+                    warnings.append(f"project {key} left out: {error}")
+                    continue
                 lines.append(f"{project} {_p(predicate)} {_typed(iso, _DATE_TYPES[len(iso)])} .\n")
         for key, kind, cls, predicate in (("programme", "programme", COOP.Programme, COOP.programme),
                                           ("topic", "topic", COOP.Topic, COOP.topic)):
@@ -398,7 +409,7 @@ class Converter:
                           f"{node} {_p(SKOS.prefLabel)} {_literal(title)} .\n",
                           f"{node} {_p(COOP.acronym if key == 'programme' else SKOS.notation)} {_literal(code)} .\n"]
                 written.add(node)
-        lines += self._amounts(row, "project", project)
+        lines += self._amounts(row, "project", project, warnings)
         return lines
 
     def _organisation(self, row: Row, organisation: str, country: str | None,

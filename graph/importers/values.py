@@ -33,7 +33,7 @@ def amount(text: str) -> Decimal:
     With both marks, the last one is the decimal mark. With one kind only, it is the decimal mark,
     unless it occurs more than once (``1,250,000``): then it separates thousands.
     """
-    text = text.strip().replace(" ", "").replace("\u00a0", "")
+    given, text = text, text.strip().replace(" ", "").replace("\u00a0", "")
     if not text:
         raise ValueError("empty amount")
     if "," in text and "." in text:
@@ -46,9 +46,9 @@ def amount(text: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation:
-        raise ValueError(f"not an amount: {text!r}") from None
+        raise ValueError(f"not an amount: {given!r}") from None
     if not value.is_finite():
-        raise ValueError(f"not an amount: {text!r}")
+        raise ValueError(f"not an amount: {given!r}")
     return value
 
 

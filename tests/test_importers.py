@@ -1,0 +1,286 @@
+"""Importers on small fixtures in each format: what lands in the graph, what is rejected and why."""
+
+import csv
+import gzip
+import hashlib
+import json
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+
+import pytest
+from openpyxl import Workbook
+
+from conftest import FIXTURES, run_cli
+from coopgraph.importers import IMPORTERS
+from coopgraph.importers.mapping import Mapping, MappingError
+from coopgraph.importers.pipeline import ImportFailed, run
+
+CORDIS = FIXTURES / "cordis"
+ID = "https://w3id.org/coopgraph/id/"
+
+
+def cordis_jobs(organization=CORDIS / "organization.csv"):
+    return IMPORTERS["cordis"].jobs([organization], topics=CORDIS / "topics.csv",
+                                    legal_basis=CORDIS / "legalBasis.csv")
+
+
+def partners(kg, project):
+    """(name, role, country, region) of each partner of a project, sorted."""
+    return sorted((str(r.name), str(r.role), str(r.country or ""), str(r.region or ""))
+                  for r in kg.query("partners", project=project))
+
+
+def test_cordis_rows_become_participations(fresh_kg, tmp_path):
+    (report,) = run(fresh_kg, cordis_jobs(), report_dir=tmp_path)
+    assert (report.rows_read, report.rows_imported, report.rows_rejected) == (13, 11, 2)
+    assert partners(fresh_kg, "ALPHA") == [
+        ("CENTRE NATIONAL DE LA RECHERCHE", "coordinator", "FR", "FR101"),           # spacing tidied
+        ("ETHNIKO KAI KAPODISTRIAKO PANEPISTIMIO ATHINON", "participant", "GR", "EL303"),  # EL is Greece
+        ("UMEA UNIVERSITET", "third-party", "SE", "SE331"),
+        ("UNIVERSITY COLLEGE LONDON", "participant", "GB", "UKI31"),                 # UK is GB
+    ]
+    assert partners(fresh_kg, "BETA") == [
+        ("BOURNEMOUTH UNIVERSITY", "participant", "GB", ""),        # UKK24 is no NUTS 2021 region
+        ("MASSACHUSETTS INSTITUTE OF TECHNOLOGY", "associated-partner", "US", ""),  # only a country code
+        ("STICHTING DELTARES", "participant", "NL", ""),            # no NUTS code at all
+        ("UMEA UNIVERSITET", "coordinator", "SE", "SE331"),         # the same PIC: the same organisation
+        ("UNIVERSITETI I PRISHTINES", "participant", "", ""),       # XK is no ISO country
+    ]
+    assert partners(fresh_kg, "GAMMA") == [("BROKEN AMOUNT GMBH", "participant", "DE", "DE300"),  # amount left out
+                                           ("CENTRE NATIONAL DE LA RECHERCHE", "coordinator", "FR", "FR101")]
+
+
+def test_cordis_amounts_programmes_topics_and_identifiers(fresh_kg, tmp_path):
+    run(fresh_kg, cordis_jobs(), report_dir=tmp_path)
+    budgets = {str(r.name): r.value.toPython() for r in fresh_kg.query("""
+        SELECT ?name ?value WHERE { ?p coop:organisation/skos:prefLabel ?name ; coop:budget/coop:value ?value ;
+                                       coop:project/coop:acronym "ALPHA" }""")}
+    assert budgets["CENTRE NATIONAL DE LA RECHERCHE"] == Decimal("625000.5")        # decimal comma
+    assert budgets["ETHNIKO KAI KAPODISTRIAKO PANEPISTIMIO ATHINON"] == Decimal("491873.75")
+    assert budgets["UMEA UNIVERSITET"] == Decimal("12500.25")                      # decimal point
+    (alpha,) = fresh_kg.query("""SELECT ?programme ?title ?topic WHERE { ?p coop:acronym "ALPHA" ;
+        coop:programme [ coop:acronym ?programme ; skos:prefLabel ?title ] ; coop:topic/skos:notation ?topic }""")
+    assert (str(alpha.programme), str(alpha.title), str(alpha.topic)) == (
+        "HORIZON.2.5", "Climate, Energy and Mobility", "HORIZON-CL5-2021-D1-01")    # the unique programme part
+    (umea,) = fresh_kg.query("SELECT ?o ?pic ?vat WHERE { ?o coop:pic '999000004' ; coop:vatNumber ?vat ; "
+                             "coop:pic ?pic }")
+    assert str(umea.o) == f"{ID}organisation/pic/999000004"
+
+
+def test_rejects_are_reported_with_file_line_and_reason(fresh_kg, tmp_path):
+    (report,) = run(fresh_kg, cordis_jobs(), report_dir=tmp_path)
+    with open(report.rejects, encoding="utf-8") as rejects:
+        rows = list(csv.DictReader(rejects))
+    assert [(r["file"], r["line"], r["reason"].split(" (")[0]) for r in rows] == [
+        ("organization.csv", "12", "unknown role 'observer'"),
+        ("organization.csv", "14", "no project id"),
+    ]
+    assert rows[0]["name"] == "OBSERVATORY LTD"  # the row itself, to fix and import again
+    saved = json.loads((tmp_path / "cordis--organization.csv" / "report.json").read_text())
+    assert saved["rows_rejected"] == 2
+    assert saved["warnings"] == {
+        "unknown country 'XK': left out": {"rows": 1, "first line": 8},
+        "UKK24 is not a NUTS 2021 region: region left out": {"rows": 1, "first line": 9},
+        "participation eu_contribution left out: not an amount: '12,5,x'": {"rows": 1, "first line": 13},
+    }
+
+
+def test_gzip_and_plain_give_the_same_graph(fresh_kg, tmp_path):
+    packed = tmp_path / "organization.csv.gz"
+    packed.write_bytes(gzip.compress((CORDIS / "organization.csv").read_bytes()))
+    (plain,) = run(fresh_kg, cordis_jobs(), report_dir=tmp_path)
+    (gzipped,) = run(fresh_kg, cordis_jobs(packed), report_dir=tmp_path)
+    assert gzipped.triples == plain.triples > 0
+    sizes = fresh_kg.store.sizes()
+    assert sizes["cordis/organization.csv.gz"] == sizes["cordis/organization.csv"]
+
+
+def test_strict_imports_nothing_when_a_row_fails(fresh_kg, tmp_path):
+    before = fresh_kg.store.sizes()
+    with pytest.raises(ImportFailed, match="2 row.s. rejected, nothing imported"):
+        run(fresh_kg, cordis_jobs(), strict=True, report_dir=tmp_path)
+    assert fresh_kg.store.sizes() == before
+    assert (tmp_path / "cordis--organization.csv" / "rejects.csv").is_file()
+
+
+def test_the_same_file_twice_changes_nothing_and_a_newer_file_replaces_its_source(fresh_kg, tmp_path):
+    run(fresh_kg, cordis_jobs(), report_dir=tmp_path)
+    graph = ("SELECT ?g ?t WHERE { ?s coop:sourceName 'cordis/organization.csv' ; coop:graph ?g ; "
+             "prov:generatedAtTime ?t }")
+    first = fresh_kg.query(graph)
+    (again,) = run(fresh_kg, cordis_jobs(), report_dir=tmp_path)
+    assert again.unchanged and fresh_kg.query(graph) == first
+    newer = tmp_path / "newer" / "organization.csv"
+    newer.parent.mkdir()
+    lines = (CORDIS / "organization.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    newer.write_text("".join(line for line in lines if "MASSACHUSETTS" not in line), encoding="utf-8")
+    (replaced,) = run(fresh_kg, cordis_jobs(newer), report_dir=tmp_path)
+    assert not replaced.unchanged and replaced.rows_read == 12
+    assert fresh_kg.query(graph) != first
+    assert "MASSACHUSETTS INSTITUTE OF TECHNOLOGY" not in [n for n, *_ in partners(fresh_kg, "BETA")]
+
+
+def test_provenance_of_an_import(fresh_kg, tmp_path):
+    run(fresh_kg, cordis_jobs(), report_dir=tmp_path)
+    (row,) = fresh_kg.query("""SELECT * WHERE { ?s coop:sourceName 'cordis/organization.csv' ; a coop:Source ;
+        coop:importer ?importer ; coop:fileName ?file ; coop:sha256 ?sha ; coop:rowsRead ?read ;
+        coop:rowsImported ?imported ; coop:rowsRejected ?rejected ; prov:generatedAtTime ?time ; coop:mapping ?m }""")
+    assert (str(row.importer), str(row.file), int(row.read), int(row.imported), int(row.rejected)) == (
+        "cordis", "organization.csv", 13, 11, 2)
+    assert str(row.sha) == hashlib.sha256((CORDIS / "organization.csv").read_bytes()).hexdigest()
+
+
+def keep_workbook(path):
+    """The keep.eu export as keep.eu gives it: one workbook, two sheets (built from the CSV fixtures)."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for sheet, name in (("Search results, projects", "projects"), ("Search results, partners", "partners")):
+        worksheet = workbook.create_sheet(sheet)
+        with open(FIXTURES / "keep" / f"{name}.csv", encoding="utf-8") as table:
+            for row in csv.reader(table):
+                worksheet.append(row)
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize("shape", ["xlsx", "two csv files in either order"])
+def test_keep_projects_and_partners_are_joined(fresh_kg, tmp_path, shape):
+    files = ([keep_workbook(tmp_path / "keep-export.xlsx")] if shape == "xlsx"
+             else [FIXTURES / "keep" / "partners.csv", FIXTURES / "keep" / "projects.csv"])
+    (report,) = run(fresh_kg, IMPORTERS["keep"].jobs(files), report_dir=tmp_path)
+    assert (report.rows_read, report.rows_imported, report.rows_rejected) == (8, 7, 1)  # a partner without name
+    projects = {(str(r.acronym), str(r.programme), str(r.start), str(r.end)) for r in fresh_kg.query("projects")
+                if r.acronym and str(r.project).startswith(f"{ID}project/keep/")}
+    assert projects == {  # one acronym in two programmes: two projects; dates day-first or ISO
+        ("BRIDGE", "Interreg VI-A Sweden-Norway", "2022-09-01", "2025-08-31"),
+        ("BRIDGE", "Interreg Baltic Sea Region", "2023-01-15", "2025-12-31"),
+        ("OLDCODES", "Interreg Europe", "2016-01-01", "2019-12-31")}
+    assert ("Region Jämtland Härjedalen", "lead-partner", "SE", "SE322") in partners(fresh_kg, "BRIDGE")
+    assert ("Region Västerbotten", "partner", "SE", "SE33") in partners(fresh_kg, "BRIDGE")  # NUTS 2 only
+    old = partners(fresh_kg, "OLDCODES")
+    assert ("Province of Limburg (BE)", "lead-partner", "BE", "BE22") in old   # NUTS 2016 BE221 -> its NUTS 2
+    assert ("Gemeente Zaanstad", "partner", "NL", "NL332") in old              # NUTS 2024 NL361 -> 2021 NL332
+    assert ("Attica Region", "partner", "GR", "EL303") in old
+    (amount,) = fresh_kg.query("""SELECT ?v WHERE { ?p coop:acronym "BRIDGE" ; coop:budget/coop:value ?v ;
+                                  coop:programme/skos:prefLabel "Interreg VI-A Sweden-Norway" }""")
+    assert amount.v.toPython() == Decimal("1234567.89")                       # 1.234.567,89
+    assert set(report.warnings) == {"BE221 is not a NUTS 2021 region: used BE22 instead",
+                                    "NUTS 2024 code NL361 read as NUTS 2021 NL332"}
+
+
+def test_swedish_interreg_county_names_resolve_to_nuts(fresh_kg, tmp_path):
+    (report,) = run(fresh_kg, IMPORTERS["interreg-se"].jobs([FIXTURES / "interreg-se" / "partners.csv"]),
+                    report_dir=tmp_path)
+    assert (report.rows_imported, report.rows_rejected) == (5, 1)                # role XX
+    assert partners(fresh_kg, "Boost Nordic Biogas") == [                       # the same name in two programmes
+        ("BioFuel Region BFR AB", "partner", "SE", "SE331"),
+        ("Region Skåne", "partner", "SE", "SE224"),
+        ("Umeå universitet", "lead-partner", "SE", "SE331"),
+    ]
+    assert len({str(r.project) for r in fresh_kg.query(
+        "SELECT ?project WHERE { ?project coop:title 'Boost Nordic Biogas' }")}) == 2
+    assert partners(fresh_kg, "Grenseløs helse") == [
+        ("Lappland Turism", "associated-partner", "SE", ""),                     # no such county
+        ("Region Jämtland Härjedalen", "lead-partner", "SE", "SE32"),            # the NUTS 2 name when no county
+    ]
+    assert report.warnings == {"no NUTS 2021 region named 'Lappland': region left out": {"rows": 1, "first line": 5}}
+
+
+def test_any_table_with_a_mapping(fresh_kg, tmp_path):
+    jobs = IMPORTERS["table"].jobs([FIXTURES / "table" / "twinning.csv"], mapping=FIXTURES / "table" / "twinning.toml")
+    (report,) = run(fresh_kg, jobs, report_dir=tmp_path)
+    assert (report.rows_imported, report.rows_rejected) == (5, 0)
+    assert report.warnings == {"project start left out: not a date in a known format: '31.02.2013'":
+                               {"rows": 1, "first line": 6}}
+    assert partners(fresh_kg, "TW-003") == [("Lesko", "partner", "PL", "PL821")]  # the partnership is kept
+    assert partners(fresh_kg, "TW-001") == [("Humenné", "partner", "SK", "SK041"),
+                                            ("Przemyśl", "lead-partner", "PL", "PL822")]
+    assert partners(fresh_kg, "TW-002") == [("Jasło", "lead-partner", "PL", "PL821"),
+                                            ("Snina", "partner", "SK", "SK041")]  # "Słowacja" is Slovakia
+    (row,) = fresh_kg.query("SELECT ?start WHERE { ?p coop:acronym 'TW-001' ; coop:startDate ?start }")
+    assert str(row.start) == "2011-05-12" and row.start.datatype.endswith("#date")
+    (budget,) = fresh_kg.query("""SELECT ?v WHERE { ?x coop:organisation/skos:prefLabel "Przemyśl" ;
+                                  coop:budget/coop:value ?v }""")
+    assert budget.v.toPython() == Decimal("12500.00")                           # "12 500,00"
+
+
+@pytest.mark.parametrize("text, message", [
+    ('[source]\nprefix = "x"\n[project]\nid = "a"\n[organisation]\nname = "b"\n[participation]\nrole = "r"\n'
+     'role_values = { LP = "leader" }', "'leader' is not a role"),
+    ('[source]\nprefix = "x"\n[project]\nid = "a"\nbudjet = "c"\n[organisation]\nname = "b"',
+     "unknown key(s) budjet in [project]"),
+    ('[source]\nprefix = "x"\n[project]\nid = "a"', "[organisation] needs name"),
+    ('[source]\nprefix = "x"\n[project]\nid = "a"\n[organisation]\nname = "b"', "needs role or default_role"),
+    ('[sorce]\nprefix = "x"', "unknown section [sorce]"),
+])
+def test_mapping_mistakes_are_named(text, message):
+    with pytest.raises(MappingError) as error:
+        Mapping.parse(text, "m.toml")
+    assert message in str(error.value)
+
+
+def test_a_mapping_naming_missing_columns_is_refused_before_anything_is_written(fresh_kg, tmp_path):
+    mapping = tmp_path / "wrong.toml"
+    mapping.write_text((FIXTURES / "table" / "twinning.toml").read_text().replace('"town"', '"city"'))
+    before = fresh_kg.store.sizes()
+    with pytest.raises(MappingError, match="twinning.csv lacks column.s. city"):
+        run(fresh_kg, IMPORTERS["table"].jobs([FIXTURES / "table" / "twinning.csv"], mapping=mapping),
+            report_dir=tmp_path)
+    assert fresh_kg.store.sizes() == before
+
+
+def test_cli_import_sources_and_remove(store_copy, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("import", "interreg-se", str(FIXTURES / "interreg-se" / "partners.csv"), store=store_copy)
+    assert result.returncode == 0, result.stderr
+    assert "rows/s" not in result.stderr  # no progress bar when not on a terminal, nothing per row
+    assert "1 row(s) rejected" in result.stderr and "rejects.csv" in result.stderr
+    assert (tmp_path / "coopgraph-reports" / "interreg-se--partners.csv" / "rejects.csv").is_file()
+    listed = run_cli("sources", store=store_copy).stdout
+    assert "interreg-se/partners.csv" in listed and "interreg-se" in listed
+    assert run_cli("remove", "interreg-se/partners.csv", store=store_copy).returncode == 0
+    assert "interreg-se/partners.csv" not in run_cli("sources", store=store_copy).stdout
+    strict = run_cli("import", "interreg-se", str(FIXTURES / "interreg-se" / "partners.csv"), "--strict",
+                     store=store_copy)
+    assert strict.returncode == 1 and "nothing imported" in strict.stderr
+    assert "interreg-se/partners.csv" not in run_cli("sources", store=store_copy).stdout
+
+
+@pytest.mark.parametrize("args, message", [
+    (("import", "cordiss", "x.csv"), "no importer 'cordiss'"),
+    (("import", "table", "x.csv"), "the table importer needs --mapping"),
+    (("import", "keep", "x.csv", "--topics", "t.csv"), "--topics does not go with the keep importer"),
+    (("import", "interreg-se", "missing.csv"), "cannot read missing.csv: no such file"),
+    (("remove", "nothing/here"), "no source 'nothing/here'"),
+])
+def test_cli_import_errors(store_copy, args, message):
+    result = run_cli(*args, store=store_copy)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert message in result.stderr
+
+
+def big_table(path, rows):
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("agreement|town|country|province|role|signed|budget\n")
+        for i in range(rows):
+            out.write(f"TW-{i // 4}|Town {i}|Polska|Przemyski|{'lead' if i % 4 == 0 else 'member'}|12.05.2011|{i},5\n")
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGKILL"])
+def test_an_import_interrupted_midway_changes_nothing(store_copy, tmp_path, how):
+    table = tmp_path / "big.csv"
+    big_table(table, 400_000)
+    before = run_cli("stats", "--format", "json", store=store_copy).stdout
+    importer = subprocess.Popen([sys.executable, "-m", "coopgraph", "--store", str(store_copy), "import", "table",
+                                 str(table), "--mapping", str(FIXTURES / "table" / "twinning.toml"),
+                                 "--report-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(3.0)
+    assert importer.poll() is None, "the import finished before it could be interrupted: make the table bigger"
+    importer.send_signal(getattr(signal, how))
+    importer.wait(timeout=120)
+    assert importer.returncode != 0
+    assert run_cli("stats", "--format", "json", store=store_copy).stdout == before
+    assert "table/big.csv" not in run_cli("sources", store=store_copy).stdout
