@@ -332,6 +332,32 @@ def import_(
 
 
 @app.command()
+def match(
+    ctx: typer.Context,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Find matches but do not publish them.")] = False,
+    show: Annotated[bool, typer.Option("--show", help="List every match and ambiguous name.")] = False,
+) -> None:
+    """Link organisations that several sources name (same PIC, VAT number, or name in the same NUTS region)
+    with owl:sameAs, published as the source `matches`."""
+    from coopgraph.matching import match_organisations, publish_matches
+
+    def action(kg: KnowledgeGraph) -> None:
+        with err.status("matching organisations") if err.is_terminal else contextlib.nullcontext():
+            report = match_organisations(kg) if dry_run else publish_matches(kg)
+        counts = report.counts()
+        _say(f"{'found' if dry_run else 'matched'} {len(report.matches)} pairs of {len(report.organisations):,} "
+             f"organisations in {report.seconds:.1f} s: {counts['pic']} by PIC, {counts['vat']} by VAT number, "
+             f"{counts['name']} by name; {len(report.ambiguous)} ambiguous left unlinked")
+        if show:
+            for found in report.matches:
+                out.print(report.describe(found), soft_wrap=True)
+            for ambiguity in report.ambiguous:
+                out.print(f"ambiguous {ambiguity.method} {ambiguity.key!r}: {ambiguity.reason}", soft_wrap=True)
+
+    _run(ctx, action)
+
+
+@app.command()
 def sources(ctx: typer.Context) -> None:
     """List the sources in the store with their provenance (importer, file, rows, time)."""
 

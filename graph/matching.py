@@ -18,8 +18,8 @@ organisations separately means two organisations: in CORDIS a shared VAT number 
 and the institutes or departments of one legal person (University of Bristol and NCC Operations
 Ltd, the Bavarian state agencies), not one organisation. For the same reason a match is refused,
 and reported as ambiguous, when the other side's source has several organisations that fit (two
-CORDIS PICs named "Region Västerbotten" in SE331: which one is the Interreg partner?), and when a
-link would make two organisations of one source the same by way of a third.
+CORDIS PICs with one name in one region: which is the Interreg partner?), and when a link would
+make two organisations of one source the same by way of a third.
 
 Matches are not merged into one node, so every source keeps its own facts and can be replaced on
 its own: they are published as the source ``matches``, in which each organisation of a group of
@@ -103,6 +103,7 @@ class Match:
 
     @property
     def justification(self) -> str:
+        """How the match was made, in words: the ``coop:justification`` of its inference node."""
         if self.method == "pic":
             return f"same PIC {self.key}"
         if self.method == "vat":
@@ -113,7 +114,7 @@ class Match:
 
 @dataclass(frozen=True)
 class Ambiguity:
-    """A match refused because more than two organisations fit, or one source would lose one."""
+    """A match refused: a source has several organisations that fit, or the link would join two of one source."""
 
     method: str
     key: str

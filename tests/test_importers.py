@@ -249,6 +249,21 @@ def test_cli_import_sources_and_remove(store_copy, tmp_path, monkeypatch):
     assert "interreg-se/partners.csv" not in run_cli("sources", store=store_copy).stdout
 
 
+def test_cli_match_links_one_university_across_three_sources(store_copy, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for importer, path in (("interreg-se", FIXTURES / "interreg-se" / "partners.csv"),
+                           ("cordis", CORDIS / "organization.csv")):
+        assert run_cli("import", importer, str(path), store=store_copy).returncode == 0
+    result = run_cli("match", "--show", store=store_copy)
+    assert result.returncode == 0, result.stderr
+    assert "matched 2 pairs" in result.stderr and "2 by name" in result.stderr
+    assert "'Umeå universitet'" in result.stdout and "'UMEA UNIVERSITET'" in result.stdout
+    links = run_cli("query", "SELECT ?a WHERE { ?a owl:sameAs ?pic }", "-p", f"pic=<{ID}organisation/pic/999000004>",
+                    "-f", "csv", store=store_copy).stdout.split()[1:]
+    assert sorted(links) == [f"{ID}organisation/interreg-se/SWE/umea%20universitet",
+                             f"{ID}organisation/umea-universitet"]
+
+
 @pytest.mark.parametrize("args, message", [
     (("import", "cordiss", "x.csv"), "no importer 'cordiss'"),
     (("import", "table", "x.csv"), "the table importer needs --mapping"),
