@@ -96,6 +96,8 @@ def _current_digests(kg) -> dict[str, str]:
 
 def convert(job: Job, sink: IO[bytes], progress: Progress | None = None) -> Conversion:
     """Map every row of a job's table to N-Triples written to ``sink``."""
+    if progress:
+        progress(job.source, 0, 0, job.table.size)  # the job starts: its clock starts
     rows = job.rows(lambda count, done, total: progress(job.source, count, done, total) if progress else None)
     first = next(rows, None)
     job.mapping.check_columns(job.table.columns if first is None else first.cells, job.table.path.name)
