@@ -135,6 +135,7 @@ class OxigraphStore:
         except OSError as error:
             raise StoreError(f"cannot open store {path}: {error}") from error
         self._published = self._read_catalog()
+        self._clean = self._holds_only_published_graphs()
 
     def __str__(self) -> str:
         return str(self.path) if self.path is not None else "the in-memory store"
@@ -146,10 +147,20 @@ class OxigraphStore:
                               f"{_node(COOP.sourceName)} ?name }}", default_graph=_node(CATALOG))
         return {row["name"].value: row["graph"] for row in rows}
 
-    def _ask(self, sparql: str, prefixes: Mapping[str, str]):
+    def _holds_only_published_graphs(self) -> bool:
+        return set(self._ox.named_graphs()) <= {*self._published.values(), _node(CATALOG)}
+
+    def _graphs(self) -> dict:
+        """Which graphs a query reads: all of them when all are published (Oxigraph's union is 3 times
+        faster than a list of graphs), else only the published ones and the catalog."""
+        if self._clean:
+            return {"use_default_graph_as_union": True}
         graphs = [*self._published.values(), _node(CATALOG)]
+        return {"default_graph": graphs, "named_graphs": graphs}
+
+    def _ask(self, sparql: str, prefixes: Mapping[str, str]):
         try:
-            return self._ox.query(sparql, default_graph=graphs, named_graphs=graphs, prefixes=dict(prefixes))
+            return self._ox.query(sparql, prefixes=dict(prefixes), **self._graphs())
         except SyntaxError as error:
             raise StoreError(f"bad SPARQL: {_one_line(error)}") from error
 
@@ -209,6 +220,7 @@ class OxigraphStore:
         fails, or the process is interrupted, no source changes.
         """
         self._drop_unpublished_graphs()
+        self._clean = False  # from now on there are graphs that queries must not see
         written: dict[str, ox.NamedNode] = {}
         try:
             for name, data in sources.items():
@@ -218,6 +230,7 @@ class OxigraphStore:
             for version in written.values():
                 if self._ox.contains_named_graph(version):
                     self._ox.remove_graph(version)
+            self._clean = self._holds_only_published_graphs()
             raise
         previous = {name: self._published[name] for name in written if name in self._published}
         about = Graph()
@@ -228,14 +241,17 @@ class OxigraphStore:
         self._swap_catalog_entries(list(written), about)
         for version in previous.values():  # now unreachable: free the space
             self._ox.remove_graph(version)
+        self._clean = self._holds_only_published_graphs()
 
     def remove(self, name: str) -> bool:
         """Remove a source; return whether there was one."""
         if name not in self._published:
             return False
         version = self._published[name]
+        self._clean = False
         self._swap_catalog_entries([name], Graph())
         self._ox.remove_graph(version)
+        self._clean = self._holds_only_published_graphs()
         return True
 
     def _write(self, version: ox.NamedNode, data: RdfData, name: str) -> None:
@@ -260,11 +276,13 @@ class OxigraphStore:
         self._published = self._read_catalog()
 
     def _drop_unpublished_graphs(self) -> None:
-        # Left over only by a write that was killed before it was published.
+        # Left over only by a write that was killed before it was published (or before it freed the
+        # previous version); until then queries read the published graphs by name.
         keep = {*self._published.values(), _node(CATALOG)}
         for graph in list(self._ox.named_graphs()):
             if graph not in keep:
                 self._ox.remove_graph(graph)
+        self._clean = True
 
     def close(self) -> None:
         """Release the store (and, on disk, its lock, so another process may open it)."""
