@@ -301,10 +301,11 @@ def import_(
     chosen = IMPORTERS[importer]
     given = {name: value for name, value in (("mapping", mapping), ("topics", topics),
                                               ("legal_basis", legal_basis)) if value is not None}
-    for name in set(given) - set(chosen.options):
-        raise _fail(f"--{name.replace('_', '-')} does not go with the {importer} importer")
-    for name in set(chosen.required) - set(given):
-        raise _fail(f"the {importer} importer needs --{name.replace('_', '-')}")
+    unexpected, missing = sorted(set(given) - set(chosen.options)), sorted(set(chosen.required) - set(given))
+    if unexpected:
+        raise _fail(f"--{unexpected[0].replace('_', '-')} does not go with the {importer} importer")
+    if missing:
+        raise _fail(f"the {importer} importer needs --{missing[0].replace('_', '-')}")
 
     def action(kg: KnowledgeGraph) -> None:
         jobs = chosen.jobs(files, **given)
@@ -322,13 +323,21 @@ def import_(
                 reports = run(kg, jobs, strict=strict, report_dir=report_dir, progress=progress,
                               on_publish=writing.__enter__)
             except ImportFailed as failure:
-                _show(failure.reports)
+                if failure.reports:
+                    _show(failure.reports)
                 raise StoreError(str(failure)) from None
             finally:
                 writing.__exit__(None, None, None)
         _show(reports)
+        if not all(r.unchanged for r in reports):
+            _matches_may_be_stale(kg)
 
     _run(ctx, action)
+
+
+def _matches_may_be_stale(kg: KnowledgeGraph) -> None:
+    if "matches" in kg.sources():
+        _say("note: the matches source was made before this change; run `coopgraph match` again")
 
 
 @app.command()
@@ -388,5 +397,7 @@ def remove(ctx: typer.Context,
         if not kg.remove(source):
             raise StoreError(f"no source {source!r}; `coopgraph sources` lists them")
         _say(f"removed {source}")
+        if source != "matches":
+            _matches_may_be_stale(kg)
 
     _run(ctx, action)

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from importlib.resources import files
 from pathlib import Path
 from typing import IO, Callable, Iterable
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, XSD, NamespaceManager
+from rdflib import Graph, URIRef
+from rdflib.namespace import NamespaceManager
 from rdflib.query import Result, ResultRow
 
 from coopgraph.importers.countries import countries_graph
 from coopgraph.importers.nuts import nuts_graph
+from coopgraph.provenance import source_provenance
 from coopgraph.sparql import NamedQuery, QueryError, resolve
-from coopgraph.store import Store, StoreError, media_type, open_store, source_iri
+from coopgraph.store import Store, StoreError, media_type, open_store
 from coopgraph.terms import sparql_term
 from coopgraph.validation import ValidationReport, validate
-from coopgraph.vocab import COOP, PREFIXES
+from coopgraph.vocab import PREFIXES
 
 #: rdflib parsers for each RDF media type: oxrdflib's, which use Oxigraph's parsers.
 _RDFLIB_PARSERS = {
@@ -51,21 +50,6 @@ BUILT_IN_SOURCES: dict[str, Callable[[], Graph]] = {
 def _paths(paths: str | os.PathLike | Iterable[str | os.PathLike]) -> list[Path]:
     """One path or several, as a list of paths."""
     return [Path(paths)] if isinstance(paths, (str, os.PathLike)) else [Path(p) for p in paths]
-
-
-def file_provenance(name: str, path: Path) -> Graph:
-    """What the catalog records about a source read from a file: name, checksum, time."""
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    source = source_iri(name)
-    graph = Graph()
-    graph.add((source, RDF.type, COOP.Source))
-    graph.add((source, COOP.fileName, Literal(path.name)))
-    graph.add((source, COOP.sha256, Literal(digest.hexdigest())))
-    graph.add((source, PROV.generatedAtTime, Literal(datetime.now(timezone.utc), datatype=XSD.dateTime)))
-    return graph
 
 
 @dataclass(frozen=True)
@@ -134,7 +118,7 @@ class KnowledgeGraph:
             if name in sources:
                 raise StoreError(f"two files are named {path.name}: each is stored as {name}; load them one by one")
             sources[name] = (path, media_type(path, format))
-            provenance += file_provenance(name, path)
+            provenance += source_provenance(name, [path])
         self.store.publish(sources, provenance)
         return list(sources)
 

@@ -15,7 +15,10 @@ results. A remote SPARQL 1.1 server can be added as another class with the metho
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+import threading
 import uuid
 from pathlib import Path
 from typing import IO, Mapping, Protocol, Union
@@ -97,6 +100,36 @@ def open_store(location: str | os.PathLike | None = None) -> OxigraphStore:
 def source_iri(name: str) -> URIRef:
     """The stable IRI of a source (its catalog entry), e.g. ``.../graph/file/x.ttl``."""
     return GRAPH[quote(name, safe="/")]
+
+
+@contextlib.contextmanager
+def _interrupts_remembered():
+    """Remember Ctrl-C and SIGTERM while Oxigraph writes, so that none is lost.
+
+    The handler raises ``KeyboardInterrupt`` as usual, which surfaces wherever Python code runs
+    (reading a stream, say), but Oxigraph's native bulk loader swallows it; so the signal is also
+    remembered, and the yielded callable raises it again before anything is published.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield lambda: None
+        return
+    received: list[int] = []
+
+    def interrupted(number, frame):
+        received.append(number)
+        raise KeyboardInterrupt(f"interrupted by signal {number}")
+
+    previous = {sig: signal.signal(sig, interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def check() -> None:
+        if received:
+            raise KeyboardInterrupt(f"interrupted by signal {received[0]}")
+
+    try:
+        yield check
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _one_line(error: Exception) -> str:
@@ -223,14 +256,14 @@ class OxigraphStore:
         self._clean = False  # from now on there are graphs that queries must not see
         written: dict[str, ox.NamedNode] = {}
         try:
-            for name, data in sources.items():
-                written[name] = version = ox.NamedNode(f"{source_iri(name)}#{uuid.uuid4().hex}")
-                self._write(version, data, name)
-        except BaseException:  # a parse error, Ctrl-C...: forget what was written
-            for version in written.values():
-                if self._ox.contains_named_graph(version):
-                    self._ox.remove_graph(version)
-            self._clean = self._holds_only_published_graphs()
+            with _interrupts_remembered() as check_interrupts:
+                for name, data in sources.items():
+                    written[name] = version = ox.NamedNode(f"{source_iri(name)}#{uuid.uuid4().hex}")
+                    self._write(version, data, name)
+                    check_interrupts()
+        except BaseException:
+            # A parse error, Ctrl-C, SIGTERM: nothing is published. What was written stays unpublished,
+            # unseen by queries, and is dropped at the next write (dropping a big graph takes a while).
             raise
         previous = {name: self._published[name] for name in written if name in self._published}
         about = Graph()
@@ -245,6 +278,7 @@ class OxigraphStore:
 
     def remove(self, name: str) -> bool:
         """Remove a source; return whether there was one."""
+        self._drop_unpublished_graphs()
         if name not in self._published:
             return False
         version = self._published[name]
@@ -269,15 +303,17 @@ class OxigraphStore:
         # One update request is one transaction: readers see all old entries or all new ones.
         # Every term is serialised by Oxigraph (N-Triples syntax), never pasted as raw text.
         catalog = _node(CATALOG)
-        deletes = " ".join(
-            f"DELETE WHERE {{ GRAPH {catalog} {{ {_node(source_iri(name))} ?p ?o }} }} ;" for name in names)
+        deletes = " ".join(  # the source and its parts (#input-1...)
+            f"DELETE {{ GRAPH {catalog} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {catalog} {{ ?s ?p ?o "
+            f"FILTER(?s = {_node(source_iri(name))} || STRSTARTS(STR(?s), {ox.Literal(f'{source_iri(name)}#')})) "
+            "} } ;" for name in names)
         triples = " ".join(f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in about)
         self._ox.update(f"{deletes} INSERT DATA {{ GRAPH {catalog} {{ {triples} }} }}")
         self._published = self._read_catalog()
 
     def _drop_unpublished_graphs(self) -> None:
-        # Left over only by a write that was killed before it was published (or before it freed the
-        # previous version); until then queries read the published graphs by name.
+        # Left by a write that failed, was interrupted or killed before it was published (or before
+        # it freed the previous version); until then queries read the published graphs by name.
         keep = {*self._published.values(), _node(CATALOG)}
         for graph in list(self._ox.named_graphs()):
             if graph not in keep:

@@ -126,3 +126,35 @@ def test_a_load_interrupted_midway_leaves_the_store_as_it_was(tmp_path, how):
         assert kg.store.sizes() == sizes_before
         assert kg.query("ASK { ?s <https://example.org/p> ?o }") is False
         assert kg.query("ASK { GRAPH ?g { ?s <https://example.org/p> ?o } }") is False
+
+
+PUBLISHER = """
+import pathlib, sys, coopgraph
+kg = coopgraph.open(sys.argv[1])
+print("publishing", flush=True)
+kg.store.publish({"file/big.nt": (pathlib.Path(sys.argv[2]), "application/n-triples")})
+print("published", flush=True)
+"""
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_a_signal_while_oxigraph_writes_publishes_nothing(tmp_path, how):
+    # Oxigraph's bulk loader does not see signals itself: the store holds them and honours them before
+    # publishing anything.
+    store, big = tmp_path / "store", tmp_path / "big.nt"
+    with open(big, "w") as out:
+        for i in range(600_000):
+            out.write(f'<https://example.org/s{i}> <https://example.org/p> "v{i}" .\n')
+    with coopgraph.open(store) as kg:
+        sizes_before = kg.store.sizes()
+    publisher = subprocess.Popen([sys.executable, "-c", PUBLISHER, str(store), str(big)], stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, text=True)
+    assert publisher.stdout.readline().strip() == "publishing"
+    time.sleep(1.0)
+    assert publisher.poll() is None, "the write finished before the signal: make the file bigger"
+    publisher.send_signal(how)
+    publisher.wait(timeout=120)
+    assert publisher.returncode != 0 and "published" not in publisher.stdout.read()
+    with coopgraph.open(store) as kg:
+        assert kg.store.sizes() == sizes_before
+        assert kg.query("ASK { GRAPH ?g { ?s <https://example.org/p> ?o } }") is False

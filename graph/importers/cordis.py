@@ -8,15 +8,21 @@ from pathlib import Path
 from coopgraph.importers.mapped import jobs as mapped_jobs
 from coopgraph.importers.mapped import shipped_mapping
 from coopgraph.importers.pipeline import Job
-from coopgraph.importers.tables import Row, Table
+from coopgraph.importers.tables import Row, Table, TableError
+
+#: The columns the importer adds to each row from the companion tables.
+COMPANION_COLUMNS = ("topic", "topicTitle", "legalBasis", "legalBasisTitle")
 
 
 def _by_project(path: Path | None, code: str, keep=lambda cells: True) -> dict[str, tuple[str, str]]:
     """projectID -> (code, title) from a CORDIS companion table."""
     if path is None:
         return {}
-    return {row.cells["projectID"]: (row.cells[code], row.cells.get("title", ""))
-            for row in Table(path, delimiter=";").rows() if keep(row.cells)}
+    table = Table(path, delimiter=";")
+    missing = {"projectID", code, "title"} - set(table.header())
+    if missing:
+        raise TableError(f"{path.name} is not a CORDIS {code} table: it lacks {', '.join(sorted(missing))}")
+    return {row.cells["projectID"]: (row.cells[code], row.cells["title"]) for row in table.rows() if keep(row.cells)}
 
 
 def jobs(paths: list[Path], topics: Path | None = None, legal_basis: Path | None = None) -> list[Job]:
@@ -32,5 +38,5 @@ def jobs(paths: list[Path], topics: Path | None = None, legal_basis: Path | None
                                    "legalBasis": programme, "legalBasisTitle": programme_title})
 
     companions = [path for path in (topics, legal_basis) if path is not None]
-    return [replace(job, enrich=enrich, inputs=[*job.inputs, *companions])
+    return [replace(job, enrich=enrich, inputs=[*job.inputs, *companions], extra_columns=COMPANION_COLUMNS)
             for job in mapped_jobs("cordis", paths, shipped_mapping("cordis"))]

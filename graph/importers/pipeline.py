@@ -16,20 +16,19 @@ import json
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 from typing import IO, Callable, Iterator
 
 from rdflib import Graph, Literal
-from rdflib.namespace import PROV, RDF, XSD
+from rdflib.namespace import XSD
 
-from coopgraph.importers.mapping import Conversion, Converter, Mapping
+from coopgraph.importers.converter import Conversion, Converter
+from coopgraph.importers.mapping import Mapping
 from coopgraph.importers.tables import Row, Table
+from coopgraph.provenance import file_digest, source_provenance
 from coopgraph.store import source_iri
 from coopgraph.vocab import COOP
-
-#: Bumped whenever an importer would turn the same input into different triples.
-IMPORTER_VERSION = "1"
 
 #: ``progress(source, rows, done, total)``: how far the reading of a source has got (rows; bytes or rows).
 Progress = Callable[[str, int, int, int], None]
@@ -53,15 +52,21 @@ class Job:
     mapping: Mapping
     inputs: list[Path]                              # every file read, for the digest and provenance
     enrich: Callable[[Row], Row] | None = None      # joins companion tables onto each row
+    extra_columns: tuple[str, ...] = ()             # the columns ``enrich`` adds
+
+    def columns(self) -> list[str]:
+        """The columns a mapping may use: the table's header and what joining adds."""
+        return [*self.table.header(), *self.extra_columns]
 
     def rows(self, progress: Callable[[int, int, int], None]) -> Iterator[Row]:
         rows = self.table.rows(progress)
         return map(self.enrich, rows) if self.enrich else rows
 
-    def digest(self) -> str:
-        digest = hashlib.sha256(f"{self.importer} {IMPORTER_VERSION}\n{self.mapping.text}".encode())
+    def digest(self, file_digests: dict[Path, str]) -> str:
+        """Everything that decides the triples: importer code, mapping, every input file."""
+        digest = hashlib.sha256(f"{self.importer} {_code_digest()}\n{self.mapping.text}".encode())
         for path in self.inputs:
-            digest.update(_file_digest(path).encode())
+            digest.update(file_digests[path].encode())
         return digest.hexdigest()
 
 
@@ -81,60 +86,65 @@ class SourceReport:
     rejects: str | None = None                                # path of rejects.csv, if any row failed
 
 
-def _file_digest(path: Path) -> str:
+@cache
+def _code_digest() -> str:
+    """SHA-256 of the importers' own code: a new version may turn the same input into other triples."""
     digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
+    for module in sorted(Path(__file__).parent.glob("*.py")) + sorted(Path(__file__).parent.glob("mappings/*.toml")):
+        digest.update(module.read_bytes())
     return digest.hexdigest()
 
 
-def _current_digests(kg) -> dict[str, str]:
-    rows = kg.query("SELECT ?name ?digest WHERE { ?s coop:sourceName ?name ; coop:inputDigest ?digest }")
-    return {str(row.name): str(row.digest) for row in rows}
+def _current_digests(kg) -> dict[str, tuple[str, int]]:
+    """Input digest and rejected rows of each imported source in the store."""
+    rows = kg.query("SELECT ?name ?digest ?rejected WHERE { ?s coop:sourceName ?name ; coop:inputDigest ?digest ; "
+                    "coop:rowsRejected ?rejected }")
+    return {str(row.name): (str(row.digest), int(row.rejected)) for row in rows}
 
 
 def convert(job: Job, sink: IO[bytes], progress: Progress | None = None) -> Conversion:
     """Map every row of a job's table to N-Triples written to ``sink``."""
     if progress:
         progress(job.source, 0, 0, job.table.size)  # the job starts: its clock starts
-    rows = job.rows(lambda count, done, total: progress(job.source, count, done, total) if progress else None)
-    first = next(rows, None)
-    job.mapping.check_columns(job.table.columns if first is None else first.cells, job.table.path.name)
+    job.mapping.check_columns(job.columns(), job.table.path.name)
     converter = Converter(job.mapping, sink)
-    if first is not None:
-        converter.add(first)
-        for row in rows:
-            converter.add(row)
+    for row in job.rows(lambda count, done, total: progress(job.source, count, done, total) if progress else None):
+        converter.add(row)
     return converter.finish()
+
+
+def _spreadsheet_safe(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula (=, +, @, or - before a non-number), quoted."""
+    if cell[:1] in ("=", "+", "@") or (cell[:1] == "-" and not cell[1:2].isdigit()):
+        return "'" + cell
+    return cell
 
 
 def _write_report(report: SourceReport, conversion: Conversion, job: Job, report_dir: Path) -> None:
     folder = report_dir / report.source.replace("/", "--")
     folder.mkdir(parents=True, exist_ok=True)
+    rejects = folder / "rejects.csv"
+    rejects.unlink(missing_ok=True)  # from an earlier import of this source
     if conversion.rejects:
-        columns = list(conversion.rejects[0][0].cells)
-        path = folder / "rejects.csv"
-        with path.open("w", encoding="utf-8", newline="") as out:
+        columns = job.table.columns  # the file's own columns, not what joining added
+        with rejects.open("w", encoding="utf-8", newline="") as out:
             writer = csv.writer(out)
             writer.writerow(["file", "line", "reason", *columns])
             for row, reason in conversion.rejects:
-                writer.writerow([job.table.path.name, row.line, reason, *(row.cells.get(c, "") for c in columns)])
-        report.rejects = str(path)
+                writer.writerow([job.table.path.name, row.line, reason,
+                                 *(_spreadsheet_safe(row.cells.get(c, "")) for c in columns)])
+        report.rejects = str(rejects)
     (folder / "report.json").write_text(json.dumps(asdict(report), indent=2, ensure_ascii=False) + "\n",
                                         encoding="utf-8")
 
 
-def _provenance(job: Job, report: SourceReport, digest: str) -> Graph:
+def _provenance(job: Job, report: SourceReport, digest: str, file_digests: dict[Path, str]) -> Graph:
+    files = [job.table.path, *(path for path in job.inputs if path != job.table.path)]
+    graph = source_provenance(job.source, files, file_digests)
     source = source_iri(job.source)
-    graph = Graph()
-    graph.add((source, RDF.type, COOP.Source))
     graph.add((source, COOP.importer, Literal(job.importer)))
     graph.add((source, COOP.mapping, Literal(job.mapping.name)))
-    graph.add((source, COOP.fileName, Literal(job.table.path.name)))
-    graph.add((source, COOP.sha256, Literal(_file_digest(job.table.path))))
     graph.add((source, COOP.inputDigest, Literal(digest)))
-    graph.add((source, PROV.generatedAtTime, Literal(datetime.now(timezone.utc), datatype=XSD.dateTime)))
     for predicate, number in ((COOP.rowsRead, report.rows_read), (COOP.rowsImported, report.rows_imported),
                               (COOP.rowsRejected, report.rows_rejected)):
         graph.add((source, predicate, Literal(number, datatype=XSD.integer)))
@@ -154,9 +164,11 @@ def run(kg, jobs: list[Job], *, strict: bool = False, report_dir: Path = Path("c
             started = time.perf_counter()
             report = SourceReport(job.source, str(job.table.path))
             reports.append(report)
-            digest = job.digest()
-            if current.get(job.source) == digest:
+            file_digests = {path: file_digest(path) for path in job.inputs}
+            digest = job.digest(file_digests)
+            if current.get(job.source, ("",))[0] == digest:
                 report.unchanged = True
+                report.rows_rejected = current[job.source][1]  # as imported before, for --strict
                 continue
             triples = Path(scratch) / f"{number}.nt"
             with triples.open("wb") as sink:
@@ -168,11 +180,11 @@ def run(kg, jobs: list[Job], *, strict: bool = False, report_dir: Path = Path("c
             report.seconds = round(time.perf_counter() - started, 2)
             _write_report(report, conversion, job, report_dir)
             data[job.source] = (triples, "application/n-triples")
-            provenance += _provenance(job, report, digest)
+            provenance += _provenance(job, report, digest, file_digests)
         failed = [r for r in reports if r.rows_rejected]
         if strict and failed:
             raise ImportFailed(f"--strict: {sum(r.rows_rejected for r in failed)} row(s) rejected, nothing "
-                               f"imported (see {', '.join(r.rejects for r in failed)})", reports)
+                               f"imported (see the reports in {report_dir})", reports)
         if data:
             if on_publish:
                 on_publish()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Iterator
@@ -16,6 +17,10 @@ from openpyxl import load_workbook
 
 #: Separators the sniffer may choose from.
 DELIMITERS = ",;\t|"
+#: The default encoding: UTF-8, with or without the byte order mark spreadsheet programs write.
+ENCODING = "utf-8-sig"
+
+csv.field_size_limit(1 << 24)  # cells of up to 16 MB (the default, 128 kB, fails a whole file)
 
 
 class TableError(Exception):
@@ -24,10 +29,15 @@ class TableError(Exception):
 
 @dataclass(frozen=True)
 class Row:
-    """One data row: its line (1-based, counting the header) and its cells by column name."""
+    """One data row: its line (1-based, counting the header) and its cells by column name.
+
+    ``problem`` says why the row cannot be used (too many cells, no project row to join...): it is
+    rejected with that reason.
+    """
 
     line: int
     cells: dict[str, str]
+    problem: str | None = None
 
 
 def _is_gzip(path: Path) -> bool:
@@ -45,7 +55,7 @@ class Table:
     (``done`` of ``total`` bytes of a CSV file, rows of a sheet)."""
 
     def __init__(self, path: Path, *, delimiter: str | None = None, sheet: str | None = None,
-                 encoding: str = "utf-8") -> None:
+                 encoding: str = ENCODING) -> None:
         if not path.is_file():
             raise TableError(f"cannot read {path}: no such file")
         self.path, self.delimiter, self.sheet, self.encoding = path, delimiter, sheet, encoding
@@ -57,38 +67,58 @@ class Table:
         reader = self._xlsx_rows if self.kind == "xlsx" else self._csv_rows
         yield from reader(progress or (lambda rows, done, total: None))
 
+    def header(self) -> list[str]:
+        """The column names (reads only the header)."""
+        rows = self.rows()
+        try:
+            next(rows, None)
+        finally:
+            rows.close()
+        return self.columns
+
+    def _set_columns(self, header: list[str]) -> None:
+        columns = [str(c).strip().lstrip("\ufeff") if c is not None else "" for c in header]
+        doubled = sorted({c for c in columns if c and columns.count(c) > 1})
+        if doubled:
+            raise TableError(f"{self.path.name} names column(s) {', '.join(doubled)} twice")
+        self.columns = columns
+
     def _open_text(self) -> tuple[IO[bytes], io.TextIOWrapper]:
-        """The raw file (for progress by bytes) and its decompressed, decoded text."""
-        raw = self.path.open("rb")
-        binary = gzip.GzipFile(fileobj=raw) if _is_gzip(self.path) else raw
+        """The raw file (for progress by bytes) and its decompressed, decoded text (closing it closes both)."""
+        binary = gzip.open(self.path, "rb") if _is_gzip(self.path) else self.path.open("rb")
+        raw = binary.fileobj if isinstance(binary, gzip.GzipFile) else binary
         return raw, io.TextIOWrapper(binary, encoding=self.encoding, newline="")
 
     def _csv_rows(self, progress: Callable[[int, int, int], None]) -> Iterator[Row]:
         raw, text = self._open_text()
         try:
-            with self._open_text()[1] as sample_text:
+            with text, self._open_text()[1] as sample_text:
                 dialect = self._dialect(sample_text.read(65536))
-            reader = csv.reader(text, dialect)
-            try:
-                header = next(reader)
-            except StopIteration:
-                raise TableError(f"{self.path.name} is empty") from None
-            self.columns = [column.strip().lstrip("\ufeff") for column in header]
-            start, count = reader.line_num + 1, 0
-            for count, cells in enumerate(reader, start=1):
-                if cells:
-                    yield Row(start, dict(zip(self.columns, cells, strict=False)))
-                start = reader.line_num + 1
-                if count % 2000 == 0:
-                    progress(count, raw.tell(), self.size)
-            progress(count, self.size, self.size)
+                reader = csv.reader(text, dialect)
+                header = next(reader, None)
+                if header is None:
+                    raise TableError(f"{self.path.name} is empty")
+                self._set_columns(header)
+                width = len(self.columns)
+                start, count = reader.line_num + 1, 0
+                for count, cells in enumerate(reader, start=1):
+                    if cells:
+                        problem = (None if len(cells) == width else
+                                   f"{len(cells)} cells where the header has {width} (a stray separator?)")
+                        yield Row(start, dict(zip(self.columns, cells, strict=False)), problem)
+                    start = reader.line_num + 1
+                    if count % 2000 == 0:
+                        progress(count, raw.tell(), self.size)
+                progress(count, self.size, self.size)
+        except LookupError:
+            raise TableError(f"unknown encoding {self.encoding!r}") from None
         except UnicodeDecodeError as error:
-            raise TableError(f"{self.path.name} is not {self.encoding} text ({error.reason}); "
-                             "give its encoding in the mapping") from None
+            raise TableError(f"{self.path.name} is not {self.encoding} text ({error.reason}); convert it to "
+                             "UTF-8, or give its encoding in a table mapping") from None
+        except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+            raise TableError(f"{self.path.name} is a damaged gzip file ({error})") from None
         except csv.Error as error:
             raise TableError(f"{self.path.name}: {error}") from None
-        finally:
-            raw.close()
 
     def _dialect(self, sample: str) -> type[csv.Dialect] | csv.Dialect:
         if self.delimiter:
@@ -114,7 +144,7 @@ class Table:
             header = next(rows, None)
             if header is None:
                 raise TableError(f"sheet {sheet.title!r} of {self.path.name} is empty")
-            self.columns = [str(c).strip() if c is not None else "" for c in header]
+            self._set_columns(list(header))
             total = sheet.max_row or 0
             for line, values in enumerate(rows, start=2):
                 if any(v is not None and str(v).strip() for v in values):
