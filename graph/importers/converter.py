@@ -303,6 +303,13 @@ class Converter:
                           f"{node} {_p(SKOS.prefLabel)} {_literal(title)} .\n",
                           f"{node} {_p(COOP.acronym if key == 'programme' else SKOS.notation)} {_literal(code)} .\n"]
                 written.add(node)
+        for theme in (t.strip() for t in self._get(row, "project", "theme").split(";")):
+            if theme:
+                node = _mint("theme", prefix, theme)
+                lines.append(f"{project} {_p(COOP.theme)} {node} .\n")
+                if node not in self._written and node not in written:
+                    lines += [f"{node} {_TYPE} {_p(COOP.Theme)} .\n", f"{node} {_PREF_LABEL} {_literal(theme)} .\n"]
+                    written.add(node)
         lines += self._amounts(row, "project", project, warnings)
         return lines
 

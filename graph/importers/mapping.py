@@ -35,7 +35,7 @@ from coopgraph.vocab import ORGTYPE, ROLE
 SECTIONS = {
     "source": {"prefix", "delimiter", "sheet", "encoding", "date_formats", "currency"},
     "project": {"id", "acronym", "title", "start", "end", "programme", "programme_title", "topic", "topic_title",
-                "budget", "eu_contribution"},
+                "theme", "budget", "eu_contribution"},
     "organisation": {"id", "id_scheme", "name", "short_name", "pic", "vat", "country", "nuts", "region_name",
                      "city", "homepage", "type", "type_values"},
     "participation": {"id", "role", "role_values", "default_role", "budget", "eu_contribution"},
