@@ -11,8 +11,9 @@ from conftest import FIXTURES, ROOT
 from coopgraph import QueryError
 from coopgraph.validation import validate
 
-MODULES = ["coopgraph", "coopgraph.knowledge_graph", "coopgraph.sparql", "coopgraph.vocab",
-           "coopgraph.importers.countries"]
+MODULES = ["coopgraph", "coopgraph.knowledge_graph", "coopgraph.sparql", "coopgraph.vocab", "coopgraph.terms",
+           "coopgraph.importers.countries", "coopgraph.importers.nuts", "coopgraph.importers.values",
+           "coopgraph.network.weights"]
 
 
 @pytest.mark.parametrize("name", MODULES)
