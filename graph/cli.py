@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import sys
@@ -21,7 +20,7 @@ from coopgraph.importers.mapping import MappingError
 from coopgraph.importers.pipeline import ImportFailed, SourceReport, run
 from coopgraph.importers.tables import TableError
 from coopgraph.knowledge_graph import KnowledgeGraph
-from coopgraph.results import MEDIA_TYPES, as_table, folding_table
+from coopgraph.results import RESULTS_MEDIA_TYPES, as_table, folding_table
 from coopgraph.sparql import QueryError, catalogue
 from coopgraph.store import DEFAULT_LOCATION, LOCATION_VARIABLE, StoreError
 
@@ -163,7 +162,7 @@ def query(
             else:
                 out.print(rendered)
             return
-        solutions_type, graph_type = MEDIA_TYPES[format.value]
+        solutions_type, graph_type = RESULTS_MEDIA_TYPES[format.value]
         answer = kg.serialized(query, solutions_type, graph_type, **values)
         sys.stdout.buffer.write(answer if answer.endswith(b"\n") else answer + b"\n")  # JSON ends without one
         sys.stdout.buffer.flush()
@@ -318,16 +317,16 @@ def import_(
                 speed = rows / max(time.perf_counter() - started[source], 1e-6)
                 bar.update(tasks[source], completed=done, total=total, rows=rows, speed=speed)
 
-            writing = err.status("writing to the store") if err.is_terminal else contextlib.nullcontext()
+            writing = err.status("writing to the store")  # shown on a terminal only
             try:
                 reports = run(kg, jobs, strict=strict, report_dir=report_dir, progress=progress,
-                              on_publish=writing.__enter__)
+                              on_publish=writing.start)
             except ImportFailed as failure:
                 if failure.reports:
                     _show(failure.reports)
                 raise StoreError(str(failure)) from None
             finally:
-                writing.__exit__(None, None, None)
+                writing.stop()
         _show(reports)
         if not all(r.unchanged for r in reports):
             _matches_may_be_stale(kg)
@@ -351,7 +350,7 @@ def match(
     from coopgraph.matching import match_organisations, publish_matches
 
     def action(kg: KnowledgeGraph) -> None:
-        with err.status("matching organisations") if err.is_terminal else contextlib.nullcontext():
+        with err.status("matching organisations"):
             report = match_organisations(kg) if dry_run else publish_matches(kg)
         counts = report.counts()
         _say(f"{'found' if dry_run else 'matched'} {len(report.matches)} pairs of {len(report.organisations):,} "

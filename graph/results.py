@@ -8,7 +8,7 @@ from rdflib.query import Result
 from rich.table import Table
 
 #: Output formats of ``coopgraph query``: media type for SELECT/ASK answers, then for graphs.
-MEDIA_TYPES = {
+RESULTS_MEDIA_TYPES = {
     "csv": ("text/csv", "application/n-triples"),
     "tsv": ("text/tab-separated-values", "application/n-triples"),
     "json": ("application/sparql-results+json", "application/ld+json"),

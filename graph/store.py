@@ -255,16 +255,13 @@ class OxigraphStore:
         self._drop_unpublished_graphs()
         self._clean = False  # from now on there are graphs that queries must not see
         written: dict[str, ox.NamedNode] = {}
-        try:
-            with _interrupts_remembered() as check_interrupts:
-                for name, data in sources.items():
-                    written[name] = version = ox.NamedNode(f"{source_iri(name)}#{uuid.uuid4().hex}")
-                    self._write(version, data, name)
-                    check_interrupts()
-        except BaseException:
-            # A parse error, Ctrl-C, SIGTERM: nothing is published. What was written stays unpublished,
-            # unseen by queries, and is dropped at the next write (dropping a big graph takes a while).
-            raise
+        # On a parse error, Ctrl-C or SIGTERM nothing is published: what was written stays unpublished,
+        # unseen by queries, and is dropped at the next write (dropping a big graph takes a while).
+        with _interrupts_remembered() as check_interrupts:
+            for name, data in sources.items():
+                written[name] = version = ox.NamedNode(f"{source_iri(name)}#{uuid.uuid4().hex}")
+                self._write(version, data, name)
+                check_interrupts()
         previous = {name: self._published[name] for name in written if name in self._published}
         about = Graph()
         for name, version in written.items():

@@ -32,6 +32,8 @@ class RowRejected(Exception):
     """A row that cannot be imported; the message is the reason."""
 
 
+# Written by hand rather than with coopgraph.terms.sparql_term: a million literals an import, and
+# N-Triples needs only these four characters escaped in a string.
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _TYPE = f"<{RDF.type}>"
 
@@ -41,7 +43,7 @@ def _literal(text: str) -> str:
 
 
 def _typed(text: str, datatype: str) -> str:
-    return f'"{text.translate(_ESCAPES)}"^^<{datatype}>'
+    return f"{_literal(text)}^^<{datatype}>"
 
 
 @cache

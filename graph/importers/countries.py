@@ -35,6 +35,7 @@ def country_name(code: str) -> str:
     return _country(code).name
 
 
+@cache
 def country_iri(code: str) -> URIRef:
     """The EU authority URI of a country given its ISO or EU alpha-2 code (``SE``, ``EL``, ``UK``).
 

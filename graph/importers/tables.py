@@ -68,7 +68,9 @@ class Table:
         yield from reader(progress or (lambda rows, done, total: None))
 
     def header(self) -> list[str]:
-        """The column names (reads only the header)."""
+        """The column names (reads only the header, and only once)."""
+        if hasattr(self, "columns"):
+            return self.columns
         rows = self.rows()
         try:
             next(rows, None)
