@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import logging
 import sys
@@ -20,6 +21,11 @@ from coopgraph.importers.mapping import MappingError
 from coopgraph.importers.pipeline import ImportFailed, SourceReport, run
 from coopgraph.importers.tables import TableError
 from coopgraph.knowledge_graph import KnowledgeGraph
+from coopgraph.network import PAIR_COLUMNS, ROLE_GROUPS, ROLES, WEIGHTS, Filters, NetworkError, network, top_pairs
+from coopgraph.network import region_profile as profile_of_region
+from coopgraph.network.analysis import analyse
+from coopgraph.network.export import FORMATS as NETWORK_FORMATS
+from coopgraph.network.export import write as write_network
 from coopgraph.results import RESULTS_MEDIA_TYPES, as_table, folding_table
 from coopgraph.sparql import QueryError, catalogue
 from coopgraph.store import DEFAULT_LOCATION, LOCATION_VARIABLE, StoreError
@@ -55,6 +61,18 @@ class StatsFormat(str, Enum):
     json = "json"
 
 
+class RankingFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+Weight = Enum("Weight", {name: name for name in WEIGHTS}, type=str)
+NetworkKind = Enum("NetworkKind", {name: name for name in ("organisations", "regions", "countries", "bipartite")},
+                   type=str)
+NetworkFormat = Enum("NetworkFormat", {name: name for name in NETWORK_FORMATS}, type=str)
+
+
 def _say(message: str | Text) -> None:
     """One line to stderr, never wrapped: notices must stay one line in any terminal."""
     err.print(message, soft_wrap=True)
@@ -88,7 +106,7 @@ def _run(ctx: typer.Context, action: Callable[[KnowledgeGraph], None], initialis
         raise _fail(str(error)) from None
     try:
         action(kg)
-    except (StoreError, QueryError, MappingError, TableError) as error:
+    except (StoreError, QueryError, MappingError, TableError, NetworkError) as error:
         raise _fail(str(error)) from None
     except UnicodeError:
         raise _fail("a file name, parameter or file is not valid UTF-8") from None
@@ -398,5 +416,184 @@ def remove(ctx: typer.Context,
         _say(f"removed {source}")
         if source != "matches":
             _matches_may_be_stale(kg)
+
+    _run(ctx, action)
+
+
+# -- networks -----------------------------------------------------------------------------------
+
+regions_app = typer.Typer(help="Which regions collaborate most: rankings of region pairs and region profiles.",
+                          no_args_is_help=True)
+app.add_typer(regions_app, name="regions")
+
+# The filters every network command takes.
+ProgrammeOption = Annotated[Optional[str], typer.Option(
+    "--programme", help="Only projects of this programme or programme part, by acronym or name in any letter case "
+    "(HORIZON.2 also takes HORIZON.2.5).", rich_help_panel="Filters")]
+FromOption = Annotated[Optional[int], typer.Option(
+    "--from", help="Only projects that started in or after this year.", rich_help_panel="Filters")]
+ToOption = Annotated[Optional[int], typer.Option(
+    "--to", help="Only projects that started in or before this year.", rich_help_panel="Filters")]
+_ROLE_GROUPS_HELP = ", ".join(f"{group} ({' + '.join(roles)})" for group, roles in ROLE_GROUPS.items())
+RoleOption = Annotated[Optional[list[str]], typer.Option(
+    "--role", help=f"Only participations in this role (repeatable): {', '.join(ROLES)}, or {_ROLE_GROUPS_HELP}.",
+    rich_help_panel="Filters")]
+SourceOption = Annotated[Optional[str], typer.Option(
+    "--source", help="Only participations from this source, as `coopgraph sources` names it.",
+    rich_help_panel="Filters")]
+MinProjectsOption = Annotated[int, typer.Option(
+    "--min-projects", min=1, help="Only pairs that share at least this many projects.", rich_help_panel="Filters")]
+LevelOption = Annotated[int, typer.Option("--level", min=0, max=3, help="NUTS level: 0 (countries), 1, 2 or 3.")]
+WeightOption = Annotated[Weight, typer.Option(
+    "--weight", help="projects: shared projects; fractional: each project adds 1/(k-1) to each of its pairs; "
+    "association: observed over expected; jaccard: shared over all projects of the two.")]
+
+
+def _filters(programme, first_year, last_year, roles, source, min_projects=1, **pruning) -> Filters:
+    return Filters(programme=programme, first_year=first_year, last_year=last_year, roles=tuple(roles or ()),
+                   source=source, min_projects=min_projects, **pruning)
+
+
+def _number(value: object) -> str:
+    return f"{value:,.3f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)
+
+
+def _print_rows(rows: list[dict], columns: tuple[str, ...] | list[str], format: RankingFormat,
+                title: str | None = None) -> None:
+    """Rows as a table for people, or CSV / JSON with full precision for programs."""
+    if format is RankingFormat.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    elif format is RankingFormat.csv:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(columns), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    else:
+        table = folding_table(*columns, title=title)
+        for row in rows:
+            table.add_row(*(_number(row[column]) for column in columns))
+        table.caption = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
+        out.print(table)
+
+
+@regions_app.command("top")
+def regions_top(
+    ctx: typer.Context,
+    level: LevelOption = 2,
+    n: Annotated[int, typer.Option("--n", "-n", min=1, help="How many pairs to show.")] = 20,
+    weight: WeightOption = Weight.fractional,
+    programme: ProgrammeOption = None,
+    first_year: FromOption = None,
+    last_year: ToOption = None,
+    role: RoleOption = None,
+    source: SourceOption = None,
+    min_projects: MinProjectsOption = 1,
+    format: Annotated[RankingFormat, typer.Option("--format", "-f")] = RankingFormat.table,
+) -> None:
+    """The region pairs that collaborate most, ranked by a weight (region_a < region_b)."""
+    filters = _filters(programme, first_year, last_year, role, source, min_projects)
+    if weight.value in ("association", "jaccard") and min_projects == 1 and format is RankingFormat.table:
+        _say(f"note: {weight.value} ranks pairs of small regions first; --min-projects 10 keeps pairs that share "
+             "at least 10 projects")
+
+    def action(kg: KnowledgeGraph) -> None:
+        with err.status(f"building the NUTS {level} network"):
+            rows = top_pairs(kg, level, weight.value, n, filters)
+        _print_rows(rows, PAIR_COLUMNS, format, title=f"NUTS {level} region pairs by {weight.value}")
+
+    _run(ctx, action)
+
+
+@regions_app.command("profile")
+def regions_profile(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="NUTS code of the region, e.g. SE33 (level 2) or SE332 (level 3).")],
+    level: Annotated[Optional[int], typer.Option(
+        "--level", min=0, max=3, help="NUTS level of the network; a finer code stands for its region at this "
+        "level. [default: the code's level]")] = None,
+    n: Annotated[int, typer.Option("--n", "-n", min=1, help="How many partners, projects and organisations.")] = 20,
+    weight: WeightOption = Weight.fractional,
+    programme: ProgrammeOption = None,
+    first_year: FromOption = None,
+    last_year: ToOption = None,
+    role: RoleOption = None,
+    source: SourceOption = None,
+    format: Annotated[StatsFormat, typer.Option("--format", "-f")] = StatsFormat.table,
+) -> None:
+    """A region's partners ranked, its projects and organisations, its centrality and community."""
+    filters = _filters(programme, first_year, last_year, role, source)
+
+    def action(kg: KnowledgeGraph) -> None:
+        with err.status(f"measuring the network of {code}"):
+            profile = profile_of_region(kg, code, level, weight.value, n, filters)
+        if format is StatsFormat.json:
+            sys.stdout.write(json.dumps(profile, ensure_ascii=False, indent=2) + "\n")
+            return
+        region, summary = profile["region"], profile["network"]
+        facts = folding_table("", "", title=f"{region['code']} {region['label']}")
+        for name, value in (("country", region["country"]), ("NUTS level", region["level"]),
+                            ("organisations", region["organisations"]), ("projects", region["projects"]),
+                            ("partner regions (degree)", region["degree"]),
+                            (f"strength ({weight.value})", region["weighted_degree"]),
+                            ("betweenness", f"{region['betweenness']:.4f} (rank {region['betweenness_rank']} of "
+                                            f"{summary['nodes']})"),
+                            ("broker (articulation point)", "yes" if region["articulation_point"] else "no"),
+                            ("cross-border share", f"{region.get('cross_border_share', 0):.1%}"),
+                            ("community", f"{region['community']} of {summary['communities']} "
+                                          f"({summary['community_algorithm']}, modularity "
+                                          f"{summary['modularity']:.3f})")):
+            facts.add_row(name, _number(value))
+        out.print(facts)
+        _print_rows(profile["partners"], PAIR_COLUMNS, RankingFormat.table, title="partners")
+        _print_rows(profile["community"], ("code", "name", "country"), RankingFormat.table,
+                    title="strongest regions of its community")
+        _print_rows(profile["organisations"], ("name", "projects", "organisation"), RankingFormat.table,
+                    title="organisations")
+        _print_rows(profile["projects"], ("acronym", "title", "programme", "organisations"), RankingFormat.table,
+                    title="projects (organisations of the region in each)")
+
+    _run(ctx, action)
+
+
+@app.command("network")
+def network_command(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
+    of: Annotated[NetworkKind, typer.Option("--of", help="What the nodes are: organisations, NUTS regions, "
+                                            "countries, or projects and organisations (bipartite).")
+                  ] = NetworkKind.regions,
+    level: LevelOption = 2,
+    format: Annotated[Optional[NetworkFormat], typer.Option(
+        "--format", "-f", help="graphml (NetworkX, yEd), gexf (Gephi, with sizes and colours), csv (edge list), "
+        "json (node-link). [default: from the file name]")] = None,
+    programme: ProgrammeOption = None,
+    first_year: FromOption = None,
+    last_year: ToOption = None,
+    role: RoleOption = None,
+    source: SourceOption = None,
+    min_projects: MinProjectsOption = 1,
+    weight: WeightOption = Weight.fractional,
+    min_weight: Annotated[Optional[float], typer.Option(
+        "--min-weight", help="Only links with at least this --weight.", rich_help_panel="Filters")] = None,
+    top: Annotated[Optional[int], typer.Option(
+        "--top", min=1, help="Only the strongest links by --weight, this many.", rich_help_panel="Filters")] = None,
+    measures: Annotated[bool, typer.Option(
+        "--measures", help="Add degree, betweenness, community, broker and cross-border share to every node "
+        "(by --weight; minutes for a network of many thousand organisations).")] = False,
+) -> None:
+    """Write a collaboration network for Gephi, NetworkX or a spreadsheet."""
+    chosen = format.value if format else output.suffix.lstrip(".").lower()
+    if chosen not in NETWORK_FORMATS:
+        raise _fail(f"cannot tell the format from {output.name!r}; give --format ({', '.join(NETWORK_FORMATS)})")
+    filters = _filters(programme, first_year, last_year, role, source, min_projects, min_weight=min_weight, top=top,
+                       weight=weight.value)
+
+    def action(kg: KnowledgeGraph) -> None:
+        with err.status(f"building the network of {of.value}"):
+            graph = network(kg, of.value, level, filters)
+        if measures and of is not NetworkKind.bipartite:
+            with err.status(f"measuring {graph.number_of_nodes():,} nodes"):
+                analyse(graph, weight.value)
+        write_network(graph, output, chosen)
+        _say(f"wrote {output}: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} links ({chosen})")
 
     _run(ctx, action)

@@ -145,6 +145,10 @@ class KnowledgeGraph:
             return result.graph
         return list(result)
 
+    def rows(self, query: str | NamedQuery, **params: object) -> list[tuple[str | None, ...]]:
+        """Rows of a SELECT as tuples of plain strings (IRIs, lexical forms; None if unbound): fast, for bulk reads."""
+        return self.store.rows(self._bound(query, params), self._prefixes)
+
     def query_df(self, query: str | NamedQuery, **params: object):
         """A SELECT answer as a pandas DataFrame of Python values (IRIs as strings); needs pandas."""
         import pandas  # optional dependency: `pip install coopgraph[dataframe]`

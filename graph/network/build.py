@@ -1,0 +1,350 @@
+"""Collaboration networks read from the knowledge graph: organisations, regions, countries, projects.
+
+Every network is built from the same SPARQL answers (``queries/network-*.rq``): the participations
+that pass the filters, the organisations in them and the NUTS regions and countries. Regions at
+NUTS level 0-3 are found by walking each organisation's own region up the NUTS tree here, which
+is 3 times faster than a ``skos:broader*`` path per participation in SPARQL. Organisations linked
+by ``owl:sameAs`` (``coopgraph match``) count as one node: the canonical one.
+
+Examples
+--------
+>>> import coopgraph
+>>> from coopgraph.network import Filters, region_graph
+>>> kg = coopgraph.open(":memory:")
+>>> graph = region_graph(kg, level=0, filters=Filters(programme="INTERREG IVC"))
+>>> graph.nodes["http://data.europa.eu/nuts/code/SE"]["label"]
+'Sweden'
+>>> sorted(graph.nodes[n]["code"] for n in graph["http://data.europa.eu/nuts/code/SE"])
+['BG', 'CZ', 'EL', 'ES', 'IE', 'IT', 'UK']
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from functools import cache, cached_property
+
+import networkx as nx
+
+from coopgraph.knowledge_graph import KnowledgeGraph
+from coopgraph.network.weights import WEIGHTS, collaboration_graph
+from coopgraph.vocab import ROLE
+
+#: The networks there are, by what their nodes are.
+KINDS = ("organisations", "regions", "countries")
+#: Role names that stand for several roles.
+ROLE_GROUPS = {"lead": ("lead-partner", "coordinator")}
+#: The role names a filter accepts (the ``skos:notation`` of each role in the ontology).
+ROLES = tuple(re.sub(r"(?<!^)([A-Z])", r"-\1", name).lower() for name in ROLE.__annotations__ if name != "scheme")
+
+
+class NetworkError(ValueError):
+    """A network cannot be built as asked (unknown programme, role, source, level...)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which participations a network is built from, and which of its links it keeps.
+
+    ``programme`` matches a programme's acronym or name in any letter case, and its parts
+    (``HORIZON.2`` also takes ``HORIZON.2.5``, and ``coop:partOf`` children); ``first_year`` and
+    ``last_year`` bound the project's start year (projects without a start date then drop out);
+    ``roles`` are role names (:data:`ROLES`, or ``lead`` for lead partners and coordinators);
+    ``source`` is a source name as ``coopgraph sources`` lists it. ``min_projects``, ``min_weight``
+    and ``top`` keep only the links that share at least that many projects, that have at least
+    that ``weight``, and the ``top`` strongest of them by ``weight``, with the nodes on them;
+    weights are computed on the whole network first, so pruning never changes them.
+    """
+
+    programme: str | None = None
+    first_year: int | None = None
+    last_year: int | None = None
+    roles: tuple[str, ...] = ()
+    source: str | None = None
+    min_projects: int = 1
+    min_weight: float | None = None
+    top: int | None = None
+    weight: str = "projects"
+
+    def __post_init__(self) -> None:
+        if self.weight not in WEIGHTS:
+            raise NetworkError(f"unknown weight {self.weight!r}; weights: {', '.join(WEIGHTS)}")
+        if self.top is not None and self.top < 1:
+            raise NetworkError(f"top must be at least 1, not {self.top}")
+        if self.min_projects < 1:
+            raise NetworkError(f"min_projects must be at least 1, not {self.min_projects}")
+        for year in (self.first_year, self.last_year):
+            if year is not None and not 0 < year < 9999:
+                raise NetworkError(f"a year must be from 1 to 9998, not {year}")
+        if self.first_year and self.last_year and self.first_year > self.last_year:
+            raise NetworkError(f"the period {self.first_year}-{self.last_year} is empty")
+        for role in self.roles:
+            if role not in ROLES and role not in ROLE_GROUPS:
+                raise NetworkError(f"unknown role {role!r}; roles: {', '.join((*ROLES, *ROLE_GROUPS))}")
+
+
+#: No filter: every participation, every link.
+NO_FILTERS = Filters()
+
+
+@dataclass(frozen=True)
+class Place:
+    """A NUTS region or a country as the networks see it."""
+
+    iri: str
+    code: str
+    label: str
+    level: int | None  # None for a country
+    parent: str | None
+    country: str | None  # the country IRI of a region
+
+
+@dataclass(frozen=True)
+class Organisation:
+    iri: str
+    label: str
+    code: str
+    country: str | None
+    region: str | None
+    type: str
+
+
+@dataclass
+class Participations:
+    """What the networks are built from: filtered (project, organisation, role) rows and their context."""
+
+    rows: list[tuple[str, str, str]]
+    organisations: dict[str, Organisation]
+    places: dict[str, Place]
+    filters: Filters = NO_FILTERS
+
+    def members(self, node_of) -> dict[str, list]:
+        """Each project's nodes, as ``node_of(organisation)`` names them (None: left out)."""
+        members: dict[str, list] = defaultdict(list)
+        for project, organisation, _ in self.rows:
+            node = node_of(self.organisations[organisation])
+            if node is not None:
+                members[project].append(node)
+        return members
+
+    def region_at(self, organisation: Organisation, level: int) -> str | None:
+        """The NUTS region at ``level`` the organisation lies in.
+
+        None if its region is unknown or known only at a coarser level; at level 0 an organisation
+        whose region is unknown lies in its country's NUTS level-0 region, if its country has one.
+        """
+        region = self.places.get(organisation.region) if organisation.region else None
+        while region is not None and region.level is not None and region.level > level:
+            region = self.places.get(region.parent) if region.parent else None
+        if region is not None and region.level == level:
+            return region.iri
+        return self._country_regions.get(organisation.country) if level == 0 and region is None else None
+
+    @cached_property
+    def _country_regions(self) -> dict[str | None, str]:
+        return {place.country: place.iri for place in self.places.values() if place.level == 0}
+
+
+@cache
+def _kebab(iri: str) -> str:
+    """``.../role/leadPartner`` -> ``lead-partner``: the notation of a coopgraph scheme concept."""
+    return re.sub(r"(?<!^)([A-Z])", r"-\1", iri.rsplit("/", 1)[-1]).lower()
+
+
+def _role_iris(roles: tuple[str, ...]) -> str:
+    names = [name for role in roles for name in ROLE_GROUPS.get(role, (role,))]
+    return " ".join(sorted({str(ROLE[re.sub(r"-(\w)", lambda m: m[1].upper(), name)]) for name in names}))
+
+
+def _programme_iris(kg: KnowledgeGraph, programme: str) -> str:
+    """The programmes a name stands for: those with that acronym or name, their parts, and their parts' parts."""
+    wanted = programme.strip().casefold()
+    children: dict[str, set[str]] = defaultdict(set)
+    found = set()
+    for iri, name, part_of in kg.rows("programme-parts"):
+        if part_of:
+            children[part_of].add(iri)
+        name = name.casefold()
+        if name == wanted or name.startswith(f"{wanted}."):
+            found.add(iri)
+    if not found:
+        raise NetworkError(f"no programme is named {programme!r}; `coopgraph query programmes` lists them")
+    todo = list(found)
+    while todo:
+        for child in children[todo.pop()] - found:
+            found.add(child)
+            todo.append(child)
+    return " ".join(sorted(found))
+
+
+def participations(kg: KnowledgeGraph, filters: Filters = NO_FILTERS) -> Participations:
+    """The participations passing ``filters``, with the organisations, regions and countries they involve."""
+    if filters.source is not None and filters.source not in kg.sources():
+        raise NetworkError(f"no source named {filters.source!r}; `coopgraph sources` lists them")
+    params = {
+        "programmes": _programme_iris(kg, filters.programme) if filters.programme else "",
+        "first_year": filters.first_year or 0,
+        "last_year": filters.last_year or 9999,
+        "roles": _role_iris(filters.roles),
+        "source": filters.source or "",
+    }
+    # The two big queries run at once: Oxigraph evaluates them outside the GIL.
+    with ThreadPoolExecutor(2) as pool:
+        rows = pool.submit(kg.rows, "network-participations", **params)
+        organisation_rows = pool.submit(kg.rows, "network-organisations")
+        places = {iri: Place(iri, code, label or code, None if level is None else int(level), parent, country)
+                  for iri, code, level, label, parent, country in kg.rows("network-places")}
+        organisations, same_as = _organisations(organisation_rows.result(), places)
+        canonical = {iri: same_as.get(iri, iri) for iri in organisations}
+        return Participations([(project, canonical[organisation], role) for project, organisation, role
+                               in rows.result()], organisations, places, filters)
+
+
+def _organisations(rows: list[tuple], places: dict[str, Place]) -> tuple[dict[str, Organisation], dict[str, str]]:
+    """Organisations by IRI (the first of each value, in a fixed order) and their ``owl:sameAs`` links."""
+    values: dict[str, dict[str, str]] = defaultdict(dict)
+    same_as = {}
+    for iri, *found, canonical in sorted(rows, key=lambda row: tuple(value or "" for value in row)):
+        known = values[iri]  # an organisation without any value still gets its entry
+        for key, value in zip(("label", "country", "region", "type", "pic"), found, strict=True):
+            if value is not None:
+                known.setdefault(key, value)
+        if canonical is not None:
+            same_as.setdefault(iri, canonical)
+    organisations = {
+        iri: Organisation(iri, known.get("label", iri.rsplit("/", 1)[-1]), known.get("pic", iri.rsplit("/", 1)[-1]),
+                          known.get("country"), known.get("region"),
+                          _kebab(known["type"]) if "type" in known else "")
+        for iri, known in values.items()}
+    return organisations, same_as
+
+
+def _described(filters: Filters) -> dict[str, str | int | float]:
+    """The filters that are set, as graph attributes every export format can hold."""
+    return {f"filter_{key}": " ".join(value) if isinstance(value, tuple) else value
+            for key, value in vars(filters).items() if value not in (None, ()) and (key, value) != ("min_projects", 1)}
+
+
+def _finish(graph: nx.Graph, data: Participations, attributes: dict[str, dict], **about) -> nx.Graph:
+    """Set node attributes and what the graph is, then keep the links the filters ask for."""
+    for node, values in graph.nodes(data=True):
+        values.update(attributes[node])
+    graph.graph.update(about, **_described(data.filters))
+    return prune(graph, data.filters)
+
+
+def prune(graph: nx.Graph, filters: Filters) -> nx.Graph:
+    """Keep the links with ``min_projects`` and ``min_weight``, then the ``top`` strongest, and their nodes."""
+    if filters.min_projects == 1 and filters.min_weight is None and filters.top is None:
+        return graph
+    edges = [(a, b) for a, b, values in graph.edges(data=True) if values["projects"] >= filters.min_projects
+             and (filters.min_weight is None or values[filters.weight] >= filters.min_weight)]
+    if filters.top is not None:
+        edges = sorted(edges, key=lambda edge: (-graph.edges[edge][filters.weight], *sorted(edge)))[:filters.top]
+    kept = graph.edge_subgraph(edges).copy()
+    kept.graph.update(graph.graph)
+    return kept
+
+
+def _place_attributes(place: Place, places: dict[str, Place]) -> dict:
+    country = places.get(place.country) if place.country else None
+    return {"label": place.label, "code": place.code,
+            "country": country.code if country else (place.code if place.level is None else "")}
+
+
+def _organisation_attributes(organisation: Organisation, places: dict[str, Place]) -> dict[str, str]:
+    country, region = places.get(organisation.country or ""), places.get(organisation.region or "")
+    return {"label": organisation.label, "code": organisation.code, "country": country.code if country else "",
+            "region": region.code if region else "", "type": organisation.type}
+
+
+def organisation_graph(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *,
+                       data: Participations | None = None) -> nx.Graph:
+    """Organisations linked by the projects they share, with the four weights (see :mod:`.weights`).
+
+    Nodes are organisation IRIs with ``label``, ``code`` (the PIC where known), ``country`` (ISO
+    code), ``region`` (NUTS code), ``type``, ``projects`` and ``strength``. ``data`` reuses
+    participations already read (then ``filters`` is theirs).
+    """
+    data = data or participations(kg, filters)
+    graph = collaboration_graph(data.members(lambda organisation: organisation.iri))
+    attributes = {node: _organisation_attributes(data.organisations[node], data.places) for node in graph}
+    return _finish(graph, data, attributes, kind="organisations")
+
+
+def region_graph(kg: KnowledgeGraph, level: int = 2, filters: Filters = NO_FILTERS, *,
+                 data: Participations | None = None) -> nx.Graph:
+    """NUTS regions at ``level`` (0 = the NUTS country level, 1, 2 or 3) linked by shared projects.
+
+    Nodes are NUTS URIs with ``label``, ``code``, ``country`` (ISO code), ``level``,
+    ``organisations`` (how many of the network's organisations lie there), ``projects`` and
+    ``strength``. Participations of organisations whose region is unknown, or known only at a
+    coarser level, are left out; ``graph.graph["unplaced"]`` counts them.
+    """
+    if level not in (0, 1, 2, 3):
+        raise NetworkError(f"the NUTS level must be 0, 1, 2 or 3, not {level}")
+    data = data or participations(kg, filters)
+    region_of = {iri: data.region_at(organisation, level) for iri, organisation in data.organisations.items()}
+    graph = collaboration_graph(data.members(lambda organisation: region_of[organisation.iri]))
+    organisations: dict[str | None, set] = defaultdict(set)
+    for _, organisation, _ in data.rows:
+        organisations[region_of[organisation]].add(organisation)
+    attributes = {node: {**_place_attributes(data.places[node], data.places), "level": level,
+                         "organisations": len(organisations[node])} for node in graph}
+    unplaced = sum(1 for _, organisation, _ in data.rows if region_of[organisation] is None)
+    return _finish(graph, data, attributes, kind="regions", level=level, unplaced=unplaced)
+
+
+def country_graph(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *,
+                  data: Participations | None = None) -> nx.Graph:
+    """Countries linked by shared projects: the organisations' own countries, inside Europe or not.
+
+    Nodes are EU authority country URIs with ``label``, ``code`` (ISO 3166 alpha-2), ``country``
+    (the same), ``organisations``, ``projects`` and ``strength``; ``graph.graph["unplaced"]``
+    counts participations of organisations without a country.
+    """
+    data = data or participations(kg, filters)
+    graph = collaboration_graph(data.members(lambda organisation: organisation.country))
+    organisations: dict[str | None, set] = defaultdict(set)
+    for _, organisation, _ in data.rows:
+        organisations[data.organisations[organisation].country].add(organisation)
+    attributes = {node: {**_place_attributes(data.places[node], data.places),
+                         "organisations": len(organisations[node])} for node in graph}
+    unplaced = sum(1 for _, organisation, _ in data.rows if data.organisations[organisation].country is None)
+    return _finish(graph, data, attributes, kind="countries", unplaced=unplaced)
+
+
+def bipartite_graph(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *,
+                    data: Participations | None = None) -> nx.Graph:
+    """Projects and the organisations in them: ``bipartite`` is 0 for projects, 1 for organisations.
+
+    Project nodes carry ``label`` (acronym, else title) and ``programme``; organisation nodes the
+    attributes of :func:`organisation_graph`; each edge its ``role`` (several joined by ``, ``).
+    ``min_weight`` and ``top`` do not apply: the edges have no weights.
+    """
+    data = data or participations(kg, filters)
+    projects = {row[0]: row for row in kg.rows("projects")}  # project, acronym, title, programme, start, end
+    graph = nx.Graph(kind="bipartite", **_described(data.filters))
+    roles: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for project, organisation, role in data.rows:
+        roles[(project, organisation)].add(_kebab(role))
+    for project in {project for project, _ in roles}:
+        _, acronym, title, programme, *_ = projects.get(project, (project, None, None, None))
+        graph.add_node(project, bipartite=0, label=acronym or title or project, programme=programme or "")
+    graph.add_nodes_from((organisation, {"bipartite": 1, **_organisation_attributes(
+        data.organisations[organisation], data.places)}) for organisation in {o for _, o in roles})
+    graph.add_edges_from((project, organisation, {"role": ", ".join(sorted(names))})
+                         for (project, organisation), names in roles.items())
+    return graph
+
+
+def network(kg: KnowledgeGraph, of: str = "regions", level: int = 2, filters: Filters = NO_FILTERS) -> nx.Graph:
+    """The network of ``of`` (one of :data:`KINDS`, or ``bipartite``), as the CLI and the web app ask for it."""
+    builders = {"organisations": organisation_graph, "countries": country_graph, "bipartite": bipartite_graph}
+    if of == "regions":
+        return region_graph(kg, level, filters)
+    if of not in builders:
+        raise NetworkError(f"no network of {of!r}; networks: {', '.join((*KINDS, 'bipartite'))}")
+    return builders[of](kg, filters)
