@@ -490,12 +490,12 @@ def regions_top(
     format: Annotated[RankingFormat, typer.Option("--format", "-f")] = RankingFormat.table,
 ) -> None:
     """The region pairs that collaborate most, ranked by a weight (region_a < region_b)."""
-    filters = _filters(programme, first_year, last_year, role, source, min_projects)
     if weight.value in ("association", "jaccard") and min_projects == 1 and format is RankingFormat.table:
         _say(f"note: {weight.value} ranks pairs of small regions first; --min-projects 10 keeps pairs that share "
              "at least 10 projects")
 
     def action(kg: KnowledgeGraph) -> None:
+        filters = _filters(programme, first_year, last_year, role, source, min_projects)
         with err.status(f"building the NUTS {level} network"):
             rows = top_pairs(kg, level, weight.value, n, filters)
         _print_rows(rows, PAIR_COLUMNS, format, title=f"NUTS {level} region pairs by {weight.value}")
@@ -520,9 +520,8 @@ def regions_profile(
     format: Annotated[StatsFormat, typer.Option("--format", "-f")] = StatsFormat.table,
 ) -> None:
     """A region's partners ranked, its projects and organisations, its centrality and community."""
-    filters = _filters(programme, first_year, last_year, role, source)
-
     def action(kg: KnowledgeGraph) -> None:
+        filters = _filters(programme, first_year, last_year, role, source)
         with err.status(f"measuring the network of {code}"):
             profile = profile_of_region(kg, code, level, weight.value, n, filters)
         if format is StatsFormat.json:
@@ -584,10 +583,9 @@ def network_command(
     chosen = format.value if format else output.suffix.lstrip(".").lower()
     if chosen not in NETWORK_FORMATS:
         raise _fail(f"cannot tell the format from {output.name!r}; give --format ({', '.join(NETWORK_FORMATS)})")
-    filters = _filters(programme, first_year, last_year, role, source, min_projects, min_weight=min_weight, top=top,
-                       weight=weight.value)
-
     def action(kg: KnowledgeGraph) -> None:
+        filters = _filters(programme, first_year, last_year, role, source, min_projects, min_weight=min_weight,
+                           top=top, weight=weight.value)
         with err.status(f"building the network of {of.value}"):
             graph = network(kg, of.value, level, filters)
         if measures and of is not NetworkKind.bipartite:

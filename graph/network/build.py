@@ -223,8 +223,11 @@ def _organisations(rows: list[tuple], places: dict[str, Place]) -> tuple[dict[st
 
 def _described(filters: Filters) -> dict[str, str | int | float]:
     """The filters that are set, as graph attributes every export format can hold."""
+    unset = {("min_projects", 1)}
+    if filters.min_weight is None and filters.top is None:
+        unset.add(("weight", filters.weight))  # no link was dropped by weight
     return {f"filter_{key}": " ".join(value) if isinstance(value, tuple) else value
-            for key, value in vars(filters).items() if value not in (None, ()) and (key, value) != ("min_projects", 1)}
+            for key, value in vars(filters).items() if value not in (None, ()) and (key, value) not in unset}
 
 
 def _finish(graph: nx.Graph, data: Participations, attributes: dict[str, dict], **about) -> nx.Graph:

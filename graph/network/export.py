@@ -59,12 +59,13 @@ def _gexf(graph: nx.Graph, output: IO[bytes]) -> None:
 
 
 def _csv(graph: nx.Graph, output: IO[bytes]) -> None:
-    """One row per link: both ends' IRIs, labels and codes, then the weights (or the role, for projects)."""
+    """One row per link, ``source`` < ``target``: both ends' IRIs, labels and codes, then the weights (or the role)."""
     extra = ["role"] if graph.graph.get("kind") == "bipartite" else list(WEIGHTS)
     text = io.TextIOWrapper(output, encoding="utf-8", newline="")
     writer = csv.writer(text)
     writer.writerow(["source", "target", "source_label", "target_label", "source_code", "target_code", *extra])
-    for a, b, values in sorted(graph.edges(data=True), key=lambda edge: (str(edge[0]), str(edge[1]))):
+    for a, b, values in sorted(((*sorted((a, b), key=str), values) for a, b, values in graph.edges(data=True)),
+                               key=lambda edge: (str(edge[0]), str(edge[1]))):
         writer.writerow([a, b, graph.nodes[a].get("label", ""), graph.nodes[b].get("label", ""),
                          graph.nodes[a].get("code", ""), graph.nodes[b].get("code", ""),
                          *(values[name] for name in extra)])

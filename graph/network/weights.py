@@ -47,8 +47,8 @@ def collaboration_graph(projects: Mapping[Hashable, Iterable[Hashable]]) -> nx.G
     shared: dict[tuple, int] = defaultdict(int)
     fractional: dict[tuple, float] = defaultdict(float)
     node_projects: dict[Hashable, int] = defaultdict(int)
-    for members in projects.values():
-        nodes = sorted(set(members), key=str)
+    for project in sorted(projects, key=str):  # a fixed order: float sums come out the same in every run
+        nodes = sorted(set(projects[project]), key=str)
         for node in nodes:
             node_projects[node] += 1
         if len(nodes) < 2:
