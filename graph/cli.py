@@ -469,6 +469,9 @@ def _print_rows(rows: list[dict], columns: tuple[str, ...] | list[str], format: 
         writer.writerows(rows)
     else:
         table = folding_table(*columns, title=title)
+        for column in table.columns:  # numbers line up on the right
+            if rows and isinstance(rows[0][str(column.header)], (int, float)):
+                column.justify = "right"
         for row in rows:
             table.add_row(*(_number(row[column]) for column in columns))
         table.caption = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"

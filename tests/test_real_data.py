@@ -12,7 +12,9 @@ from collections import Counter
 import pandas
 import pytest
 
+import coopgraph
 from conftest import run_cli
+from coopgraph.network import organisation_graph, region_graph
 
 pytestmark = pytest.mark.shared
 
@@ -68,6 +70,35 @@ def test_region_pairs_at_nuts_2_equal_pandas(cordis_store, cordis_table, shared_
     ours = query_counts(cordis_store, "region-pairs", "--param", "level=2")
     assert len(expected) > 30_000
     assert ours == expected
+
+
+def fractional_counts(table: pandas.DataFrame, column: str) -> Counter:
+    """Newman's fractional counting: each project adds 1/(k-1) to each pair of its k distinct values."""
+    pairs = Counter()
+    for values in table.groupby("projectID")[column]:
+        distinct = sorted(set(values[1]))
+        for a, b in itertools.combinations(distinct, 2):
+            pairs[(a, b)] += 1 / (len(distinct) - 1)
+    return pairs
+
+
+def test_networks_equal_pandas(cordis_store, cordis_table, shared_data):
+    """The NUTS 2 and organisation networks, pair by pair, in full and fractional counts."""
+    with open(shared_data / "nuts" / "nuts2021.csv", encoding="utf-8") as table:
+        nuts_2021 = {row["nuts_code"] for row in csv.DictReader(table)}
+    located = cordis_table[cordis_table.nutsCode.str.len().ge(4) & cordis_table.nutsCode.isin(nuts_2021)]
+    located = located.assign(region=located.nutsCode.str[:4])
+    with coopgraph.open(cordis_store) as kg:
+        regions, organisations = region_graph(kg, 2), organisation_graph(kg)
+    ours = {tuple(sorted((regions.nodes[a]["code"], regions.nodes[b]["code"]))): values
+            for a, b, values in regions.edges(data=True)}
+    assert {pair: values["projects"] for pair, values in ours.items()} == pair_counts(located, "region")
+    fractional = fractional_counts(located, "region")
+    assert all(ours[pair]["fractional"] == pytest.approx(value) for pair, value in fractional.items())
+    by_pic = {tuple(sorted((organisations.nodes[a]["code"], organisations.nodes[b]["code"]))): values
+              for a, b, values in organisations.edges(data=True)}
+    assert organisations.number_of_nodes() == cordis_table.organisationID.nunique()
+    assert {pair: values["projects"] for pair, values in by_pic.items()} == pair_counts(cordis_table, "organisationID")
 
 
 def test_country_pairs_equal_pandas(cordis_store, cordis_table):

@@ -60,8 +60,8 @@ def region_profile(kg: KnowledgeGraph, code: str, level: int | None = None, weig
     (``SE332`` at level 2 is ``SE33``).
 
     Returns a dict with ``region`` (its node attributes and measures, see :func:`.analysis.analyse`,
-    plus ``betweenness_rank`` among all regions), ``network`` (the network's summary),
-    ``community`` (the strongest regions of its community), ``partners`` (its pairs, strongest
+    plus ``betweenness_rank``: 1 + the number of regions with a higher betweenness), ``network``
+    (the network's summary), ``community`` (the strongest regions of its community), ``partners`` (its pairs, strongest
     first), ``organisations`` and ``projects`` (up to ``n`` of each, most active first).
     """
     code = code.strip().upper()
@@ -81,13 +81,13 @@ def region_profile(kg: KnowledgeGraph, code: str, level: int | None = None, weig
         raise NetworkError(f"no organisation in {place.code} ({place.label}) takes part in a project "
                            "that passes the filters")
     summary = analyse(graph, weight, seed)
-    ranked = sorted(graph, key=lambda other: (-graph.nodes[other]["betweenness"], graph.nodes[other]["code"]))
     own = graph.nodes[node]["community"]
     community = [values for _, values in graph.nodes(data=True) if values["community"] == own]
     community.sort(key=lambda other: (-other["weighted_degree"], other["code"]))
     organisations, projects = _activity(kg, data, node, level)
     return {
-        "region": {**graph.nodes[node], "betweenness_rank": ranked.index(node) + 1},
+        "region": {**graph.nodes[node], "betweenness_rank": 1 + sum(  # ties share the best rank
+            value > graph.nodes[node]["betweenness"] for _, value in graph.nodes(data="betweenness"))},
         "network": summary,
         "community": [{"code": other["code"], "name": other["label"], "country": other["country"]}
                       for other in community[:n]],
