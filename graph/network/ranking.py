@@ -69,7 +69,7 @@ def region_profile(kg: KnowledgeGraph, code: str, level: int | None = None, weig
     level = own_level if level is None else level
     if level > own_level:
         raise NetworkError(f"{code} is a NUTS {own_level} region: it has no region at level {level}")
-    data = participations(kg, filters)
+    data = participations(kg, filters, named=True)
     place = next((place for place in data.places.values() if place.code == code and place.level == own_level), None)
     if place is None:
         raise NetworkError(f"{code} is not a NUTS 2021 region")
@@ -102,7 +102,7 @@ def _activity(kg: KnowledgeGraph, data, region: str, level: int) -> tuple[list[d
     inside = {iri for iri, organisation in data.organisations.items() if data.region_at(organisation, level) == region}
     projects_of: dict[str, set] = {}
     members_of: dict[str, set] = {}
-    for project, organisation, _ in data.rows:
+    for project, organisation in data.rows:
         if organisation in inside:
             projects_of.setdefault(organisation, set()).add(project)
             members_of.setdefault(project, set()).add(organisation)
