@@ -33,6 +33,7 @@ from coopgraph.network import (
     country_graph,
     network,
     organisation_graph,
+    participations,
     region_graph,
     region_profile,
     top_pairs,
@@ -233,6 +234,17 @@ def test_pruning_keeps_the_strongest_links_with_their_weights(network_kg):
         edge for edge, values in weights_by_code(whole).items() if values["projects"] >= 2}
     heavy = region_graph(network_kg, 2, Filters(min_weight=1.5, weight="association"))
     assert all(value >= 1.5 for _, _, value in heavy.edges(data="association")) and heavy.number_of_edges()
+
+
+def test_participations_read_once_serve_several_networks(network_kg):
+    data = participations(network_kg, Filters(programme="HORIZON"))
+    assert weights_by_code(region_graph(network_kg, 2, data=data)) == weights_by_code(
+        region_graph(network_kg, 2, Filters(programme="HORIZON")))
+    strongest = region_graph(network_kg, 2, Filters(top=2, weight="jaccard"), data=data)  # link filters apply
+    assert strongest.number_of_edges() == 2
+    assert organisation_graph(network_kg, data=data).nodes[PIC_IRI + "900000003"]["label"]  # names read then
+    with pytest.raises(NetworkError, match="read with other filters"):
+        region_graph(network_kg, 2, Filters(programme="AURORA"), data=data)
 
 
 @pytest.mark.parametrize("filters, message", [

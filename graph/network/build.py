@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
 
 import networkx as nx
@@ -83,6 +83,10 @@ class Filters:
         for role in self.roles:
             if role not in ROLES and role not in ROLE_GROUPS:
                 raise NetworkError(f"unknown role {role!r}; roles: {', '.join((*ROLES, *ROLE_GROUPS))}")
+
+    def participations(self) -> tuple:
+        """The filters that choose participations (the others choose links)."""
+        return self.programme, self.first_year, self.last_year, self.roles, self.source
 
 
 #: No filter: every participation, every link.
@@ -254,6 +258,21 @@ def _described(filters: Filters) -> dict[str, str | int | float]:
             for key, value in vars(filters).items() if value not in (None, ()) and (key, value) not in unset}
 
 
+def _read(kg: KnowledgeGraph, filters: Filters, data: Participations | None, named: bool = False) -> Participations:
+    """The participations a network is built from: ``data`` when given (read with the same filters), else read now.
+
+    ``filters`` may add link filters (``min_projects``, ``min_weight``, ``top``) to ``data``'s.
+    """
+    if data is None:
+        return participations(kg, filters, named=named)
+    if filters.participations() != NO_FILTERS.participations() and filters.participations() != \
+            data.filters.participations():
+        raise NetworkError("the participations given were read with other filters; read them with these")
+    links = {key: getattr(filters, key) for key in ("min_projects", "min_weight", "top", "weight")}
+    data = replace(data, filters=replace(data.filters, **links))
+    return participations(kg, data.filters, named=True) if named and not data.named else data
+
+
 def _finish(graph: nx.Graph, data: Participations, attributes: dict[str, dict], **about) -> nx.Graph:
     """Set node attributes and what the graph is, then keep the links the filters ask for."""
     for node, values in graph.nodes(data=True):
@@ -287,22 +306,15 @@ def _organisation_attributes(organisation: Organisation, places: dict[str, Place
             "region": region.code if region else "", "type": organisation.type}
 
 
-def _named(kg: KnowledgeGraph, data: Participations) -> Participations:
-    """Participations whose organisations carry their names (read now if they were read without)."""
-    if data.named:
-        return data
-    return participations(kg, data.filters, named=True)
-
-
 def organisation_graph(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *,
                        data: Participations | None = None) -> nx.Graph:
     """Organisations linked by the projects they share, with the four weights (see :mod:`.weights`).
 
     Nodes are organisation IRIs with ``label``, ``code`` (the PIC where known), ``country`` (ISO
     code), ``region`` (NUTS code), ``type``, ``projects`` and ``strength``. ``data`` reuses
-    participations already read (then ``filters`` is theirs).
+    participations already read (see :func:`participations`); ``filters`` may then add link filters.
     """
-    data = _named(kg, data) if data is not None else participations(kg, filters, named=True)
+    data = _read(kg, filters, data, named=True)
     graph = collaboration_graph(data.members(lambda organisation: organisation.iri))
     attributes = {node: _organisation_attributes(data.organisations[node], data.places) for node in graph}
     return _finish(graph, data, attributes, kind="organisations")
@@ -319,7 +331,7 @@ def region_graph(kg: KnowledgeGraph, level: int = 2, filters: Filters = NO_FILTE
     """
     if level not in (0, 1, 2, 3):
         raise NetworkError(f"the NUTS level must be 0, 1, 2 or 3, not {level}")
-    data = data if data is not None else participations(kg, filters)
+    data = _read(kg, filters, data)
     region_of = {iri: data.region_at(organisation, level) for iri, organisation in data.organisations.items()}
     graph = collaboration_graph(data.members(lambda organisation: region_of[organisation.iri]))
     organisations: dict[str | None, set] = defaultdict(set)
@@ -339,7 +351,7 @@ def country_graph(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *,
     (the same), ``organisations``, ``projects`` and ``strength``; ``graph.graph["unplaced"]``
     counts participations of organisations without a country.
     """
-    data = data if data is not None else participations(kg, filters)
+    data = _read(kg, filters, data)
     graph = collaboration_graph(data.members(lambda organisation: organisation.country))
     organisations: dict[str | None, set] = defaultdict(set)
     for _, organisation in data.rows:
@@ -358,7 +370,7 @@ def bipartite_graph(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *,
     attributes of :func:`organisation_graph`; each edge its ``role`` (several joined by ``, ``).
     ``min_weight`` and ``top`` do not apply: the edges have no weights.
     """
-    data = _named(kg, data) if data is not None else participations(kg, filters, named=True)
+    data = _read(kg, filters, data, named=True)
     projects = {row[0]: row for row in kg.rows("projects")}  # project, acronym, title, programme, start, end
     graph = nx.Graph(kind="bipartite", **_described(data.filters))
     roles: dict[tuple[str, str], set[str]] = {pair: set() for pair in data.rows}

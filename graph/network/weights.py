@@ -7,8 +7,9 @@ projects of node :math:`i`, :math:`k_p` the number of distinct nodes in project 
 ``projects``
     full counting: :math:`a_{ij} = |P_i \cap P_j|`, each shared project once.
 ``fractional``
-    fractional counting (Newman 2001): :math:`\sum_{p \in P_i \cap P_j} 1 / (k_p - 1)`, so a project of
-    40 partners adds 1/39 to each of its 780 pairs and weighs as much in total as a project of 2.
+    fractional counting (Newman 2001): :math:`\sum_{p \in P_i \cap P_j} 1 / (k_p - 1)`, so each project
+    adds exactly 1 to the link weight of each of its nodes: a project of 40 partners adds 1/39 to each of
+    its 780 pairs and weighs 20 times a project of 2 in total, not 780 times as in full counting.
 ``association``
     association strength (observed over expected, the VOSviewer normalisation):
     :math:`a_{ij} / (s_i s_j / 2m)`, with :math:`s_i = \sum_j a_{ij}` the node's total link weight and
