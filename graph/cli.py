@@ -181,7 +181,7 @@ def query(
                 out.print(rendered)
             return
         solutions_type, graph_type = RESULTS_MEDIA_TYPES[format.value]
-        answer = kg.serialized(query, solutions_type, graph_type, **values)
+        _, answer = kg.serialized(query, solutions_type, graph_type, **values)
         sys.stdout.buffer.write(answer if answer.endswith(b"\n") else answer + b"\n")  # JSON ends without one
         sys.stdout.buffer.flush()
 
@@ -596,5 +596,46 @@ def network_command(
                 analyse(graph, weight.value)
         write_network(graph, output, chosen)
         _say(f"wrote {output}: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} links ({chosen})")
+
+    _run(ctx, action)
+
+
+# -- the web app ---------------------------------------------------------------------------------
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on; 127.0.0.1 keeps the server to this machine.")
+                    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    open_browser: Annotated[bool, typer.Option("--open", help="Open the home page in a browser.")] = False,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds a SPARQL query may run.")] = 30.0,
+    max_result_mb: Annotated[float, typer.Option(min=0.001, help="Largest SPARQL answer sent, in MB.")] = 50.0,
+    allow_service: Annotated[bool, typer.Option(
+        "--allow-service", help="Let SPARQL queries use SERVICE, which makes the server fetch other hosts.")] = False,
+    cors_origin: Annotated[Optional[list[str]], typer.Option(
+        "--cors-origin", help="An origin (https://example.org) whose pages may query the endpoint (repeatable).")
+    ] = None,
+) -> None:
+    """Explore the knowledge graph in the browser; SPARQL endpoint at /sparql (read-only)."""
+
+    def action(kg: KnowledgeGraph) -> None:
+        import threading
+        import webbrowser
+
+        import uvicorn
+
+        from coopgraph.web import Limits, create_app
+
+        limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1_000_000), allow_service=allow_service)
+        application = create_app(kg, limits, tuple(cors_origin or ()))
+        url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            _say(f"warning: listening on {host}: other machines can reach this server")
+        _say(f"serving {kg.store} at {url} (Ctrl-C stops)")
+        if open_browser:
+            threading.Timer(1.0, webbrowser.open, [url]).start()
+        uvicorn.run(application, host=host, port=port, log_level="warning")
 
     _run(ctx, action)

@@ -161,8 +161,9 @@ class KnowledgeGraph:
                 for row in result]
         return pandas.DataFrame(rows, columns=columns)
 
-    def serialized(self, query: str | NamedQuery, solutions_type: str, graph_type: str, **params) -> bytes:
-        """A query's answer serialised in the given media types (see ``Store.query_serialized``)."""
+    def serialized(self, query: str | NamedQuery, solutions_type: str, graph_type: str,
+                   **params) -> tuple[str, bytes]:
+        """A query's answer serialised as a SPARQL endpoint would: (the media type used, the bytes)."""
         return self.store.query_serialized(self._bound(query, params), self._prefixes, solutions_type, graph_type)
 
     def stats(self) -> Stats:

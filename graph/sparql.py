@@ -214,6 +214,22 @@ _WHERE = re.compile(r"(?<![\w:?$])where(?![\w:])", re.IGNORECASE)
 _CONSTRUCT = re.compile(r"(?<![\w:?$])construct(?![\w:])", re.IGNORECASE)
 
 
+def has_keyword(text: str, keyword: str) -> bool:
+    """Whether a SPARQL keyword (``SERVICE``, ``INSERT``...) occurs as syntax, outside strings, IRIs and comments."""
+    # as Oxigraph reads it: escapes (\u0053) are not decoded outside strings and IRIs, so need no decoding here
+    pattern = re.compile(rf"(?<![\w:?$-]){re.escape(keyword)}(?![\w:-])", re.IGNORECASE)
+    position = 0
+    while position < len(text):
+        skipped = _SKIPPED.match(text, position)
+        if skipped:
+            position = skipped.end()
+        elif pattern.match(text, position):
+            return True
+        else:
+            position += 1
+    return False
+
+
 def _where_groups(text: str) -> list[int]:
     """Indexes just after the ``{`` of the query's WHERE group and of each sub-query's."""
     depth, position, construct, outer_where = 0, 0, False, False

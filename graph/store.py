@@ -68,7 +68,7 @@ class Store(Protocol):
     def query(self, sparql: str, prefixes: Mapping[str, str]) -> Result: ...
 
     def query_serialized(self, sparql: str, prefixes: Mapping[str, str], solutions_type: str,
-                         graph_type: str) -> bytes: ...
+                         graph_type: str) -> tuple[str, bytes]: ...
 
     def rows(self, sparql: str, prefixes: Mapping[str, str]) -> list[tuple[str | None, ...]]: ...
 
@@ -209,8 +209,8 @@ class OxigraphStore:
             raise StoreError(f"the query failed: {_one_line(error)}") from error
 
     def query_serialized(self, sparql: str, prefixes: Mapping[str, str], solutions_type: str,
-                         graph_type: str) -> bytes:
-        """Run a query and serialise its answer as the given media types, as a SPARQL endpoint would.
+                         graph_type: str) -> tuple[str, bytes]:
+        """Run a query and serialise its answer as a SPARQL endpoint would: (the media type used, the bytes).
 
         ``solutions_type`` (e.g. ``text/csv``) is used for SELECT and ASK answers, ``graph_type``
         (e.g. ``text/turtle``) for CONSTRUCT and DESCRIBE ones.
@@ -218,8 +218,8 @@ class OxigraphStore:
         answer = self._ask(sparql, prefixes)
         try:
             if isinstance(answer, ox.QueryTriples):
-                return answer.serialize(format=ox.RdfFormat.from_media_type(graph_type))
-            return answer.serialize(format=ox.QueryResultsFormat.from_media_type(solutions_type))
+                return graph_type, answer.serialize(format=ox.RdfFormat.from_media_type(graph_type))
+            return solutions_type, answer.serialize(format=ox.QueryResultsFormat.from_media_type(solutions_type))
         except OSError as error:
             raise StoreError(f"the query failed: {_one_line(error)}") from error
 

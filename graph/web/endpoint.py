@@ -1,0 +1,142 @@
+"""The SPARQL 1.1 Protocol endpoint (``/sparql``): queries by GET and POST, answers by content negotiation.
+
+Read-only: SPARQL Update is refused (403), and so is ``SERVICE``, which would make the server fetch
+other hosts, unless the server was started to allow it. A query runs in a worker thread with a
+time limit; Oxigraph cannot stop a query midway, so one that overruns is answered at once (503)
+and finishes in the background, holding one of the few query threads until it does. Answers
+larger than the size limit are refused (413) rather than sent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
+
+from coopgraph.knowledge_graph import KnowledgeGraph
+from coopgraph.sparql import QueryError, has_keyword
+from coopgraph.store import StoreError
+
+#: Media types of SELECT and ASK answers, the first being the default.
+SOLUTION_TYPES = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                  "text/tab-separated-values")
+#: Media types of CONSTRUCT and DESCRIBE answers, the first being the default.
+GRAPH_TYPES = ("text/turtle", "application/ld+json", "application/n-triples", "application/rdf+xml")
+#: ``format=`` shortcuts, for links a browser follows (downloads from the query editor).
+FORMATS = {"json": ("application/sparql-results+json", "application/ld+json"),
+           "xml": ("application/sparql-results+xml", "application/rdf+xml"),
+           "csv": ("text/csv", "application/n-triples"),
+           "tsv": ("text/tab-separated-values", "application/n-triples"),
+           "turtle": (SOLUTION_TYPES[0], "text/turtle")}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the endpoint allows: seconds per query, bytes per answer, concurrent queries, SERVICE."""
+
+    timeout: float = 30.0
+    max_result_bytes: int = 50_000_000
+    threads: int = 4
+    allow_service: bool = False
+
+
+#: The limits a server starts with unless told otherwise.
+DEFAULT_LIMITS = Limits()
+
+
+class ProtocolError(Exception):
+    """A request the endpoint refuses, with its HTTP status and a one-line reason."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+async def _query_text(request: Request) -> str | None:
+    """The query of a SPARQL Protocol request (None: no query given); updates are refused."""
+    params = request.query_params
+    if request.method == "POST":
+        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if content_type == "application/sparql-update":
+            raise ProtocolError(403, "SPARQL Update is not allowed: this endpoint is read-only")
+        if content_type == "application/sparql-query":
+            body = await request.body()
+            try:
+                return body.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ProtocolError(400, "the query is not UTF-8 text") from None
+        if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            params = await request.form()
+        else:
+            raise ProtocolError(415, f"POST a query as application/sparql-query or a form, not {content_type!r}")
+    if "update" in params:
+        raise ProtocolError(403, "SPARQL Update is not allowed: this endpoint is read-only")
+    if "default-graph-uri" in params or "named-graph-uri" in params:
+        raise ProtocolError(400, "default-graph-uri and named-graph-uri are not supported: queries read all "
+                                 "sources; use GRAPH or FROM in the query")
+    queries = params.getlist("query")
+    if len(queries) > 1:
+        raise ProtocolError(400, "give one query parameter, not several")
+    return queries[0] if queries else None
+
+
+def _media_types(request: Request) -> tuple[str | None, str | None]:
+    """The solutions and graph media types to answer with (None where the client accepts none of ours)."""
+    shortcut = request.query_params.get("format")
+    if shortcut is not None:
+        if shortcut not in FORMATS:
+            raise ProtocolError(400, f"unknown format {shortcut!r}; formats: {', '.join(FORMATS)}")
+        return FORMATS[shortcut]
+    accept = parse_accept_header(request.headers.get("accept") or "*/*", MIMEAccept)
+    return accept.best_match(SOLUTION_TYPES), accept.best_match(GRAPH_TYPES)
+
+
+class SparqlEndpoint:
+    """The ``/sparql`` route of the web app, over one knowledge graph."""
+
+    def __init__(self, kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.kg = kg
+        self.limits = limits
+        self._threads = anyio.CapacityLimiter(limits.threads)
+
+    async def respond(self, request: Request) -> Response:
+        try:
+            return await self._answer(request)
+        except ProtocolError as error:
+            return PlainTextResponse(f"{error}\n", status_code=error.status)
+
+    async def _answer(self, request: Request) -> Response:
+        query = await _query_text(request)
+        if query is None:
+            if "text/html" in request.headers.get("accept", ""):
+                return RedirectResponse("/query", status_code=303)  # a person: the query editor
+            raise ProtocolError(400, "no query: give one as ?query=, as a form field or as an "
+                                     "application/sparql-query body")
+        if not self.limits.allow_service and has_keyword(query, "service"):
+            raise ProtocolError(403, "SERVICE (federated query) is not allowed on this endpoint")
+        solutions_type, graph_type = _media_types(request)
+        media_type, body = await self._run(query, solutions_type or SOLUTION_TYPES[0], graph_type or GRAPH_TYPES[0])
+        offered = SOLUTION_TYPES if media_type in SOLUTION_TYPES else GRAPH_TYPES
+        if (solutions_type if offered is SOLUTION_TYPES else graph_type) is None:
+            raise ProtocolError(406, f"this answer comes as {', '.join(offered)}; the Accept header allows none")
+        return Response(body, media_type=media_type)
+
+    async def _run(self, query: str, solutions_type: str, graph_type: str) -> tuple[str, bytes]:
+        def work() -> tuple[str, bytes]:
+            return self.kg.serialized(query, solutions_type, graph_type)
+
+        try:
+            with anyio.move_on_after(self.limits.timeout) as deadline:
+                answer = await anyio.to_thread.run_sync(work, abandon_on_cancel=True, limiter=self._threads)
+        except (StoreError, QueryError) as error:
+            raise ProtocolError(400, str(error)) from None
+        if deadline.cancelled_caught:
+            raise ProtocolError(503, f"the query took longer than {self.limits.timeout:g} s, this endpoint's limit")
+        if len(answer[1]) > self.limits.max_result_bytes:
+            raise ProtocolError(413, f"the answer is larger than {self.limits.max_result_bytes:,} bytes, this "
+                                     "endpoint's limit: add a LIMIT, or ask for fewer columns")
+        return answer
