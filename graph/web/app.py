@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import Route
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from coopgraph.knowledge_graph import KnowledgeGraph
+from coopgraph.web import pages
 from coopgraph.web.endpoint import DEFAULT_LIMITS, Limits, SparqlEndpoint
+from coopgraph.web.site import STATIC, Site
+
+_TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 500: "Server error"}
 
 
 def create_app(kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS, cors_origins: tuple[str, ...] = ()) -> Starlette:
-    """The app: the SPARQL endpoint at ``/sparql``; ``cors_origins`` may query it from their pages.
+    """The app: pages, their JSON, and the SPARQL endpoint at ``/sparql``; ``cors_origins`` may query it.
 
     Examples
     --------
@@ -22,7 +30,18 @@ def create_app(kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS, cors_origins
     >>> client.get("/sparql", params={"query": "ASK { ?p coop:acronym 'PIKE' }"}).json()["boolean"]
     True
     """
+    site = Site(kg, limits)
+    endpoint = SparqlEndpoint(kg, limits)
     middleware = [Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
                              allow_headers=["Accept", "Content-Type"])] if cors_origins else []
-    endpoint = SparqlEndpoint(kg, limits)
-    return Starlette(routes=[Route("/sparql", endpoint.respond, methods=["GET", "POST"])], middleware=middleware)
+
+    async def error_page(request: Request, error: Exception) -> Response:
+        status = error.status_code if isinstance(error, HTTPException) else 500
+        message = error.detail if isinstance(error, HTTPException) else "something went wrong on the server"
+        data = {"status": status, "title": _TITLES.get(status, "Error"), "error": message}
+        return site.page(request, "error.html", data, status_code=status)
+
+    routes = [Route("/sparql", endpoint.respond, methods=["GET", "POST"]), *pages.routes(site),
+              Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
+    return Starlette(routes=routes, middleware=middleware,
+                     exception_handlers={HTTPException: error_page, Exception: error_page})

@@ -1,0 +1,68 @@
+"""The home page, search and entity pages: what the graph knows about a project, organisation, region..."""
+
+from __future__ import annotations
+
+from rdflib import URIRef
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from coopgraph.sparql import QueryError, catalogue
+from coopgraph.web.site import Site, entity_url
+
+
+def _short(kg, iri: str) -> str:
+    """An IRI as a prefixed name where a prefix fits (coop:title), else whole."""
+    return URIRef(iri).n3(kg.namespaces).strip("<>")
+
+
+def home(site: Site, request: Request) -> Response:
+    stats = site.kg.stats()
+    queries = [{"name": name, "title": query.title, "description": query.description}
+               for name, query in catalogue().items()]
+    return site.page(request, "home.html", {"counts": stats.counts, "sources": site.kg.sources(), "queries": queries})
+
+
+def search(site: Site, request: Request) -> Response:
+    text = request.query_params.get("q", "").strip()
+    if len(text) > 200:
+        raise HTTPException(400, "search for at most 200 characters")
+    results = [{"iri": iri, "kind": kind, "name": name}
+               for iri, kind, name, _ in site.kg.rows("search", text=text)] if text else []
+    return site.page(request, "search.html", {"q": text, "results": results})
+
+
+def entity(site: Site, request: Request) -> Response:
+    iri = request.query_params.get("iri", "")
+    try:
+        rows = site.kg.rows("describe", iri=iri)
+    except QueryError as error:
+        raise HTTPException(400, str(error)) from None
+    if not rows:
+        raise HTTPException(404, f"the graph says nothing about {iri}")
+    statements = [{"direction": direction, "property": _short(site.kg, predicate), "predicate": predicate,
+                   "value": value, "is_iri": is_iri == "true", "label": label, "source": source}
+                  for direction, predicate, value, label, source, is_iri in rows]
+    kinds = sorted({row["value"].rsplit("#", 1)[-1] for row in statements
+                    if row["direction"] == "out" and row["predicate"].endswith("22-rdf-syntax-ns#type")})
+    labels = [row["value"] for row in statements if row["direction"] == "out" and row["property"] in
+              ("skos:prefLabel", "coop:acronym", "coop:title")]
+    participations = [dict(zip(("project", "project_name", "organisation", "name", "role", "country"), row,
+                               strict=True)) for row in site.kg.rows("entity-participations", iri=iri)]
+    data = {"iri": iri, "label": labels[0] if labels else iri, "kinds": kinds, "participations": participations,
+            "statements_out": [row for row in statements if row["direction"] == "out"],
+            "statements_in": [row for row in statements if row["direction"] == "in"]}
+    return site.page(request, "entity.html", data, json_url=entity_url(iri).replace("/entity?", "/entity.json?"))
+
+
+def routes(site: Site) -> list[Route]:
+    def bound(handler):
+        async def endpoint(request: Request) -> Response:
+            return handler(site, request)
+
+        return endpoint
+
+    return [Route("/", bound(home)), Route("/index.json", bound(home)),
+            Route("/search", bound(search)), Route("/search.json", bound(search)),
+            Route("/entity", bound(entity)), Route("/entity.json", bound(entity))]

@@ -1,0 +1,50 @@
+"""What every page of the web app shares: the knowledge graph, the templates, and answering as HTML or JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources import files
+from urllib.parse import urlencode
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.templating import Jinja2Templates
+
+from coopgraph.knowledge_graph import KnowledgeGraph
+from coopgraph.web.endpoint import Limits
+
+#: Where the page templates and the static assets (CSS, JavaScript) live inside the package.
+TEMPLATES = files("coopgraph.web") / "templates"
+STATIC = files("coopgraph.web") / "static"
+
+
+def entity_url(iri: str) -> str:
+    """The page of a thing in the graph."""
+    return "/entity?" + urlencode({"iri": iri})
+
+
+@dataclass
+class Site:
+    """The knowledge graph a server shows, its limits and its templates (autoescaped: data is text, never HTML)."""
+
+    kg: KnowledgeGraph
+    limits: Limits
+
+    def __post_init__(self) -> None:
+        environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+        environment.globals["entity_url"] = entity_url
+        self.templates = Jinja2Templates(env=environment)
+
+    def page(self, request: Request, template: str, data: dict, status_code: int = 200, **context) -> Response:
+        """``data`` as JSON when asked for (a ``.json`` path or an Accept that prefers JSON), else the page."""
+        if wants_json(request):
+            return JSONResponse(data, status_code=status_code)
+        return self.templates.TemplateResponse(request, template, {**data, **context}, status_code=status_code)
+
+
+def wants_json(request: Request) -> bool:
+    if request.url.path.endswith(".json"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
