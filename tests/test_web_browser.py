@@ -1,0 +1,133 @@
+"""The web app in a real browser: Debian's chromium driven by Playwright, against a live server on 127.0.0.1.
+
+The server holds the seed graph plus an organisation named like an XSS payload, taking part in PIKE.
+Every test records the requests the page makes (none may leave 127.0.0.1) and the dialogs it opens
+(none may: the payload would open one). ``COOPGRAPH_SCREENSHOTS=1`` also saves screenshots of the
+main pages into tests/screenshots/ for the README.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+import coopgraph
+from conftest import ROOT
+from coopgraph.web import create_app
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+HOSTILE = "<img src=x onerror=alert(1)>"
+HOSTILE_IRI = "https://w3id.org/coopgraph/id/organisation/hostile"
+PIKE = "https://w3id.org/coopgraph/id/project/pike"
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """A live server over the seed graph plus the hostile organisation; yields its base URL."""
+    data = tmp_path_factory.mktemp("hostile") / "hostile.ttl"
+    data.write_text(f"""@prefix coop: <https://w3id.org/coopgraph/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<{HOSTILE_IRI}> a coop:Organisation ; skos:prefLabel "{HOSTILE}" ;
+    coop:country <http://publications.europa.eu/resource/authority/country/SWE> ;
+    coop:region <http://data.europa.eu/nuts/code/SE332> .
+<https://w3id.org/coopgraph/id/participation/hostile> a coop:Participation ;
+    coop:project <{PIKE}> ; coop:organisation <{HOSTILE_IRI}> .
+""", encoding="utf-8")
+    kg = coopgraph.open(":memory:")
+    kg.load(data)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    live = uvicorn.Server(uvicorn.Config(create_app(kg), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=live.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if live.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    live.should_exit = True
+    thread.join(timeout=10)
+    kg.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        if os.environ.get("COOPGRAPH_REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is absent: browser tests skipped (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A browser page that records every request it makes and every dialog it opens."""
+
+    def __init__(self, browser, server: str) -> None:
+        self.server = server
+        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
+        self.requests: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("dialog", self._dialog)
+
+    def _dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def assert_stayed_home(self) -> None:
+        strays = [url for url in self.requests if not url.startswith((self.server, "data:", "about:", "blob:"))]
+        assert not strays, f"requests left 127.0.0.1: {strays}"
+        assert not self.dialogs, f"a dialog opened: {self.dialogs}"
+
+    def screenshot(self, name: str) -> None:
+        if os.environ.get("COOPGRAPH_SCREENSHOTS"):
+            SCREENSHOTS.mkdir(exist_ok=True)
+            self.page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=False)
+
+
+@pytest.fixture
+def page(browser, server):
+    watched = Watched(browser, server)
+    yield watched
+    watched.assert_stayed_home()
+    watched.page.close()
+
+
+def test_home_page_and_search(page, server):
+    page.page.goto(f"{server}/")
+    assert page.page.locator("h1").inner_text() == "European cooperation networks"
+    page.screenshot("home")
+    page.page.fill("header input[name=q]", "botnia")
+    page.page.press("header input[name=q]", "Enter")
+    page.page.wait_for_url("**/search?q=botnia")
+    page.page.get_by_role("link", name="Botnia-Atlantica").first.click()
+    page.page.wait_for_url("**/entity?iri=*")
+    assert page.page.locator("h1").inner_text() == "Botnia-Atlantica"
+
+
+def test_hostile_name_is_shown_as_text_and_runs_nothing(page, server):
+    page.page.goto(f"{server}/entity?iri={PIKE}")
+    assert page.page.get_by_role("link", name=HOSTILE).count() == 1  # the name, as text
+    assert page.page.locator("img[src=x]").count() == 0
+    page.screenshot("entity")
+    page.page.get_by_role("link", name=HOSTILE).click()
+    page.page.wait_for_url("**/entity?iri=*hostile")
+    assert page.page.locator("h1").inner_text() == HOSTILE
+    page.page.goto(f"{server}/search?q=onerror")
+    assert page.page.get_by_role("link", name=HOSTILE).count() == 1
