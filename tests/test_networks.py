@@ -34,6 +34,7 @@ from coopgraph.network import (
     network,
     organisation_graph,
     participations,
+    partner_graph,
     region_graph,
     region_profile,
     top_pairs,
@@ -303,6 +304,21 @@ def test_region_profile(network_kg, table):
     assert profile["community"][0]["code"]
     with pytest.raises(NetworkError, match="not a NUTS 2021 region"):
         region_profile(network_kg, "XX99")
+
+
+def test_partner_graph_of_a_region(network_kg, table):
+    graph = partner_graph(network_kg, "se33")
+    home = set(table[table.nuts.str.startswith("SE33")].organisation)
+    projects = set(table[table.organisation.isin(home)].project)
+    partners = set(table[table.project.isin(projects)].organisation)
+    ids = {node: values["code"] if node.startswith(PIC_IRI) else values["label"]  # as the tables name them
+           for node, values in graph.nodes(data=True)}
+    assert set(ids.values()) == partners
+    assert {ids[node] for node, is_home in graph.nodes(data="home") if is_home} == home
+    whole = organisation_graph(network_kg)
+    assert all(values == whole.edges[a, b] for a, b, values in graph.edges(data=True))
+    with pytest.raises(NetworkError, match="not a NUTS 2021 region"):
+        partner_graph(network_kg, "XX9")
 
 
 def test_analysis_reads_weights_as_closeness():

@@ -17,6 +17,7 @@ from coopgraph.network.build import (
     network,
     organisation_graph,
     participations,
+    partner_graph,
     prune,
     region_graph,
 )
@@ -26,5 +27,6 @@ from coopgraph.network.weights import WEIGHTS, collaboration_graph
 __all__ = [
     "KINDS", "PAIR_COLUMNS", "ROLE_GROUPS", "ROLES", "WEIGHTS", "Filters", "NetworkError", "analyse", "betweenness",
     "bipartite_graph", "collaboration_graph", "communities", "country_graph", "cross_border_shares", "network",
-    "organisation_graph", "pairs", "participations", "prune", "region_graph", "region_profile", "top_pairs",
+    "organisation_graph", "pairs", "participations", "partner_graph", "prune", "region_graph", "region_profile",
+    "top_pairs",
 ]

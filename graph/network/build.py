@@ -389,6 +389,33 @@ def bipartite_graph(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *,
     return graph
 
 
+def partner_graph(kg: KnowledgeGraph, region: str, filters: Filters = NO_FILTERS, *,
+                  data: Participations | None = None) -> nx.Graph:
+    """The partner network of a region: its organisations, every organisation they share a project with, and
+    the links among all of them (see :func:`organisation_graph`).
+
+    ``region`` is a NUTS code at any level (``SE33`` takes Västerbotten and Norrbotten); nodes get
+    ``home`` (true for the region's own organisations). Weights are those of the whole organisation
+    network, so a partner's link to another partner keeps its full weight.
+    """
+    data = _read(kg, filters, data, named=True)
+    code = region.strip().upper()
+    place = next((place for place in data.places.values() if place.code == code and place.level is not None), None)
+    if place is None:
+        raise NetworkError(f"{region!r} is not a NUTS 2021 region")
+    whole = organisation_graph(kg, data=replace(data, filters=replace(data.filters, min_projects=1,
+                                                                         min_weight=None, top=None)))
+    home = {node for node in whole if data.region_at(data.organisations[node], place.level) == place.iri}
+    if not home:
+        raise NetworkError(f"no organisation in {place.code} ({place.label}) takes part in a project "
+                           "that passes the filters")
+    graph = whole.subgraph(home | {partner for node in home for partner in whole[node]}).copy()
+    for node, values in graph.nodes(data=True):
+        values["home"] = node in home
+    graph.graph.update(kind="partners", region=place.code, region_label=place.label)
+    return prune(graph, data.filters)
+
+
 def network(kg: KnowledgeGraph, of: str = "regions", level: int = 2, filters: Filters = NO_FILTERS) -> nx.Graph:
     """The network of ``of`` (one of :data:`KINDS`, or ``bipartite``), as the CLI and the web app ask for it."""
     builders = {"organisations": organisation_graph, "countries": country_graph, "bipartite": bipartite_graph}
