@@ -566,7 +566,8 @@ def network_command(
     level: LevelOption = 2,
     format: Annotated[Optional[NetworkFormat], typer.Option(
         "--format", "-f", help="graphml (NetworkX, yEd), gexf (Gephi, with sizes and colours), csv (edge list), "
-        "json (node-link). [default: from the file name]")] = None,
+        "json (node-link), html (a page drawing the network by --weight; opens offline). "
+        "[default: from the file name]")] = None,
     programme: ProgrammeOption = None,
     first_year: FromOption = None,
     last_year: ToOption = None,
@@ -582,10 +583,12 @@ def network_command(
         "--measures", help="Add degree, betweenness, community, broker and cross-border share to every node "
         "(by --weight; minutes for a network of many thousand organisations).")] = False,
 ) -> None:
-    """Write a collaboration network for Gephi, NetworkX or a spreadsheet."""
+    """Write a collaboration network for Gephi, NetworkX, a spreadsheet or a browser."""
     chosen = format.value if format else output.suffix.lstrip(".").lower()
     if chosen not in NETWORK_FORMATS:
         raise _fail(f"cannot tell the format from {output.name!r}; give --format ({', '.join(NETWORK_FORMATS)})")
+    if chosen == "html" and of is NetworkKind.bipartite:
+        raise _fail("a page draws networks of organisations, regions or countries, not the bipartite one")
     def action(kg: KnowledgeGraph) -> None:
         filters = _filters(programme, first_year, last_year, role, source, min_projects, min_weight=min_weight,
                            top=top, weight=weight.value)
@@ -594,7 +597,7 @@ def network_command(
         if measures and of is not NetworkKind.bipartite:
             with err.status(f"measuring {graph.number_of_nodes():,} nodes"):
                 analyse(graph, weight.value)
-        write_network(graph, output, chosen)
+        write_network(graph, output, chosen, weight.value)
         _say(f"wrote {output}: {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} links ({chosen})")
 
     _run(ctx, action)

@@ -166,6 +166,11 @@ class KnowledgeGraph:
         """A query's answer serialised as a SPARQL endpoint would: (the media type used, the bytes)."""
         return self.store.query_serialized(self._bound(query, params), self._prefixes, solutions_type, graph_type)
 
+    def serialized_text(self, sparql: str, solutions_type: str, graph_type: str) -> tuple[str, bytes]:
+        """SPARQL text run exactly as given, serialised like :meth:`serialized`: no catalogue names, no header
+        parameters bound (the SPARQL endpoint's path: a client's query means what it says)."""
+        return self.store.query_serialized(sparql, self._prefixes, solutions_type, graph_type)
+
     def stats(self) -> Stats:
         """Triples per source and counts of the main kinds of things."""
         row = self.query("counts")[0]

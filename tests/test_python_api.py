@@ -14,7 +14,7 @@ from coopgraph.validation import validate
 MODULES = ["coopgraph", "coopgraph.knowledge_graph", "coopgraph.sparql", "coopgraph.vocab", "coopgraph.terms",
            "coopgraph.importers.countries", "coopgraph.importers.nuts", "coopgraph.importers.values",
            "coopgraph.network.weights", "coopgraph.network.build", "coopgraph.network.analysis",
-           "coopgraph.network.ranking", "coopgraph.network.export"]
+           "coopgraph.network.ranking", "coopgraph.network.export", "coopgraph.network.html"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -39,7 +39,8 @@ def server(tmp_path_factory):
     coop:country <http://publications.europa.eu/resource/authority/country/SWE> ;
     coop:region <http://data.europa.eu/nuts/code/SE332> .
 <https://w3id.org/coopgraph/id/participation/hostile> a coop:Participation ;
-    coop:project <{PIKE}> ; coop:organisation <{HOSTILE_IRI}> .
+    coop:project <{PIKE}> ; coop:organisation <{HOSTILE_IRI}> ;
+    coop:role <https://w3id.org/coopgraph/role/partner> .
 """, encoding="utf-8")
     kg = coopgraph.open(":memory:")
     kg.load(data)
@@ -131,3 +132,66 @@ def test_hostile_name_is_shown_as_text_and_runs_nothing(page, server):
     assert page.page.locator("h1").inner_text() == HOSTILE
     page.page.goto(f"{server}/search?q=onerror")
     assert page.page.get_by_role("link", name=HOSTILE).count() == 1
+
+
+def test_query_editor_runs_a_named_query_with_a_parameter(page, server):
+    page.page.goto(f"{server}/query")
+    page.page.click(".named-query[data-name=partners]")
+    page.page.fill("#parameter-project", "PIKE")
+    page.page.click("#run")
+    rows = page.page.locator("#results table tbody tr")
+    rows.first.wait_for()
+    assert rows.count() == 9  # PIKE's 8 partners and the hostile organisation added to it
+    assert page.page.locator("#results table").get_by_role("link", name=HOSTILE).count() == 0  # names are not links
+    assert page.page.locator("#results").inner_text().count(HOSTILE) == 1  # shown as text, once
+    page.screenshot("query")
+    page.page.locator("#results table tbody tr a").first.click()  # an IRI: its entity page
+    page.page.wait_for_url("**/entity?iri=*")
+
+
+def _node_on_screen(page, iri: str) -> dict:
+    """Where the node of a thing is in the drawn network, in page coordinates (found by its page's URL)."""
+    return page.evaluate("""(iri) => {
+        const network = window.coopgraphNetwork;
+        const url = '/entity?iri=' + encodeURIComponent(iri);
+        const node = network.body.data.nodes.get({filter: (item) => item.url === url})[0].id;
+        const spot = network.canvasToDOM(network.getPosition(node));
+        const box = document.querySelector('#network canvas').getBoundingClientRect();
+        return {x: box.left + spot.x, y: box.top + spot.y};
+    }""", iri)
+
+
+def test_region_network_is_drawn_and_a_click_opens_the_region(page, server):
+    page.page.goto(f"{server}/network?of=regions&level=0")
+    page.page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=10_000)
+    labels = page.page.evaluate("window.coopgraphNetwork.body.data.nodes.map((node) => node.heading)")
+    assert "Sweden" in labels and len(labels) >= 5
+    drawn = page.page.evaluate("""() => {  // some pixels of the canvas are not blank
+        const canvas = document.querySelector('#network canvas');
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        return pixels.some((value, index) => index % 4 === 3 && value > 0);
+    }""")
+    assert drawn
+    page.screenshot("network")
+    spot = _node_on_screen(page.page, "http://data.europa.eu/nuts/code/SE")
+    page.page.mouse.click(spot["x"], spot["y"])
+    page.page.wait_for_url("**/entity?iri=http%3A%2F%2Fdata.europa.eu%2Fnuts%2Fcode%2FSE")
+
+
+def test_hostile_node_tooltip_is_text(page, server):
+    page.page.goto(f"{server}/network?of=organisations")
+    page.page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=10_000)
+    spot = _node_on_screen(page.page, HOSTILE_IRI)
+    page.page.mouse.move(spot["x"], spot["y"])
+    tooltip = page.page.locator(".vis-tooltip")
+    tooltip.wait_for(state="visible", timeout=5_000)
+    assert HOSTILE in tooltip.inner_text()
+    assert page.page.locator("img[src=x]").count() == 0
+
+
+def test_ranking_page(page, server):
+    page.page.goto(f"{server}/regions?level=0")
+    page.page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=10_000)
+    rows = page.page.locator("table tbody tr")
+    assert rows.count() > 0 and "SE" in rows.first.inner_text() + rows.nth(1).inner_text() + rows.last.inner_text()
+    page.screenshot("regions")

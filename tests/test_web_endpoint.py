@@ -123,6 +123,14 @@ def test_refusals_have_a_status_and_a_reason(client, request_args, status, messa
     assert message in response.text
 
 
+def test_the_query_runs_as_sent(client):
+    """A header comment that declares a parameter binds nothing here, and a catalogue name is not SPARQL."""
+    query = "# param: project (string, default PIKE): a project\nSELECT ?project WHERE { BIND(1 AS ?one) }"
+    bindings = client.get("/sparql", params={"query": query}).json()["results"]["bindings"]
+    assert bindings == [{}]
+    assert client.get("/sparql", params={"query": "projects"}).status_code == 400
+
+
 def test_strings_and_iris_that_mention_service_are_not_refused(client):
     query = 'SELECT ?service WHERE { BIND("SERVICE <x> {}" AS ?service) } # SERVICE'
     assert client.get("/sparql", params={"query": query}).status_code == 200

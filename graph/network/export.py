@@ -1,4 +1,5 @@
-"""Networks written for other tools: Gephi (GEXF), NetworkX and yEd (GraphML), spreadsheets (CSV), the web (JSON).
+"""Networks written for other tools: Gephi (GEXF), NetworkX and yEd (GraphML), spreadsheets (CSV), the web (JSON),
+and a page to look at in a browser (HTML, see :mod:`.html`).
 
 Examples
 --------
@@ -16,6 +17,7 @@ a,b,A,B,a,b,1,1.0,2.0,1.0
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -31,7 +33,7 @@ import networkx as nx
 from coopgraph.network.weights import WEIGHTS
 
 #: The formats :func:`write` knows.
-FORMATS = ("graphml", "gexf", "csv", "json")
+FORMATS = ("graphml", "gexf", "csv", "json", "html")
 
 
 def country_colour(code: str) -> tuple[int, int, int]:
@@ -77,27 +79,42 @@ def _json(graph: nx.Graph, output: IO[bytes]) -> None:
     output.write(json.dumps(nx.node_link_data(graph, edges="edges"), ensure_ascii=False).encode("utf-8"))
 
 
-_WRITERS = {"graphml": nx.write_graphml, "gexf": _gexf, "csv": _csv, "json": _json}
+def _html(graph: nx.Graph, output: IO[bytes], weight: str) -> None:
+    from coopgraph.network.html import document  # pyvis and jinja2 load only when a page is written
+
+    output.write(document(graph, weight).encode("utf-8"))
 
 
-def write(graph: nx.Graph, output: str | os.PathLike | IO[bytes], format: str) -> None:
+_WRITERS = {"graphml": nx.write_graphml, "gexf": _gexf, "csv": _csv, "json": _json, "html": _html}
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write(graph: nx.Graph, output: str | os.PathLike | IO[bytes], format: str, weight: str = "fractional") -> None:
     """Write ``graph`` in ``format`` (one of :data:`FORMATS`) to a binary stream or a file.
 
     A file is written beside its final name and renamed into place, so a failed export never
     leaves half a file. GEXF nodes get a size (from ``strength``) and a colour (from ``country``)
     that Gephi shows at once; GraphML keeps every attribute with its type, so
-    ``networkx.read_graphml`` gives back the same weights.
+    ``networkx.read_graphml`` gives back the same weights. HTML is a page that draws the network
+    with links as wide as their ``weight``, and opens offline (see :func:`.html.document`).
     """
     if format not in _WRITERS:
         raise ValueError(f"unknown network format {format!r}; formats: {', '.join(FORMATS)}")
+    writer = functools.partial(_html, weight=weight) if format == "html" else _WRITERS[format]
     if not isinstance(output, (str, os.PathLike)):
-        _WRITERS[format](graph, output)
+        writer(graph, output)
         return
     path = Path(output)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as partial:
         try:
-            _WRITERS[format](graph, partial)
+            writer(graph, partial)
             partial.close()
+            os.chmod(partial.name, 0o666 & ~_umask())  # as open() would have made it, not the temporary file's 0600
             os.replace(partial.name, path)
         except BaseException:
             partial.close()

@@ -37,6 +37,13 @@ import networkx as nx
 
 #: The edge weights every collaboration graph carries.
 WEIGHTS = ("projects", "fractional", "association", "jaccard")
+#: What each weight reads as, in a line (for legends and forms).
+MEANINGS = {
+    "projects": "shared projects, each counted once",
+    "fractional": "fractional counting: each project adds 1/(k-1) to each of its k partners' pairs",
+    "association": "association strength: shared projects over what chance gives (1 = as expected)",
+    "jaccard": "Jaccard: the share of the two partners' projects that they share",
+}
 
 
 def collaboration_graph(projects: Mapping[Hashable, Iterable[Hashable]]) -> nx.Graph:

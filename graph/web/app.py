@@ -6,13 +6,14 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from coopgraph.knowledge_graph import KnowledgeGraph
-from coopgraph.web import pages
+from coopgraph.web import editor, networks, pages
 from coopgraph.web.endpoint import DEFAULT_LIMITS, Limits, SparqlEndpoint
 from coopgraph.web.site import STATIC, Site
 
@@ -32,8 +33,10 @@ def create_app(kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS, cors_origins
     """
     site = Site(kg, limits)
     endpoint = SparqlEndpoint(kg, limits)
-    middleware = [Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
-                             allow_headers=["Accept", "Content-Type"])] if cors_origins else []
+    middleware = [Middleware(GZipMiddleware, minimum_size=1000)]  # network pages carry 0.5 MB of tooltip data
+    if cors_origins:
+        middleware.append(Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
+                                     allow_headers=["Accept", "Content-Type"]))
 
     async def error_page(request: Request, error: Exception) -> Response:
         status = error.status_code if isinstance(error, HTTPException) else 500
@@ -41,7 +44,7 @@ def create_app(kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS, cors_origins
         data = {"status": status, "title": _TITLES.get(status, "Error"), "error": message}
         return site.page(request, "error.html", data, status_code=status)
 
-    routes = [Route("/sparql", endpoint.respond, methods=["GET", "POST"]), *pages.routes(site),
-              Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
+    routes = [Route("/sparql", endpoint.respond, methods=["GET", "POST"]), *pages.routes(site), *editor.routes(site),
+              *networks.routes(site), Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
     return Starlette(routes=routes, middleware=middleware,
                      exception_handlers={HTTPException: error_page, Exception: error_page})

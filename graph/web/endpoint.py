@@ -127,7 +127,7 @@ class SparqlEndpoint:
 
     async def _run(self, query: str, solutions_type: str, graph_type: str) -> tuple[str, bytes]:
         def work() -> tuple[str, bytes]:
-            return self.kg.serialized(query, solutions_type, graph_type)
+            return self.kg.serialized_text(query, solutions_type, graph_type)
 
         try:
             with anyio.move_on_after(self.limits.timeout) as deadline:

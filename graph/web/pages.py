@@ -11,6 +11,9 @@ from starlette.routing import Route
 from coopgraph.sparql import QueryError, catalogue
 from coopgraph.web.site import Site, entity_url
 
+#: The most statements the describe query returns (its LIMIT): a programme of 4,000 projects shows the first.
+DESCRIBE_LIMIT = 2000
+
 
 def _short(kg, iri: str) -> str:
     """An IRI as a prefixed name where a prefix fits (coop:title), else whole."""
@@ -51,6 +54,7 @@ def entity(site: Site, request: Request) -> Response:
     participations = [dict(zip(("project", "project_name", "organisation", "name", "role", "country"), row,
                                strict=True)) for row in site.kg.rows("entity-participations", iri=iri)]
     data = {"iri": iri, "label": labels[0] if labels else iri, "kinds": kinds, "participations": participations,
+            "truncated": len(rows) >= DESCRIBE_LIMIT,
             "statements_out": [row for row in statements if row["direction"] == "out"],
             "statements_in": [row for row in statements if row["direction"] == "in"]}
     return site.page(request, "entity.html", data, json_url=entity_url(iri).replace("/entity?", "/entity.json?"))

@@ -1,0 +1,226 @@
+"""The network explorer (``/network``) and "Which regions collaborate most" (``/regions``), drawn with vis-network.
+
+A region network takes 1.6 s to build from the full CORDIS store, and the store does not change while a
+server runs, so networks, their drawings and rankings are built once per set of parameters and kept
+(:class:`Cache`); a network asked for by several clients at once is built once. The handlers are plain
+functions, which Starlette runs in its thread pool: a build never blocks the other pages.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import replace
+from functools import partial
+from typing import Callable, Hashable
+
+import networkx as nx
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from coopgraph.network import KINDS, ROLE_GROUPS, ROLES, WEIGHTS, Filters, NetworkError, network, pairs
+from coopgraph.network.build import NO_FILTERS
+from coopgraph.network.html import ASSETS, embed, view
+from coopgraph.network.weights import MEANINGS
+from coopgraph.vocab import NUTS
+from coopgraph.web.site import Site, entity_url, wants_json
+
+#: How many networks are kept (an organisation network of the full CORDIS store holds 600,000 links),
+#: and how many drawings and rankings (small).
+NETWORKS_KEPT = 4
+RESULTS_KEPT = 64
+
+
+class Cache:
+    """Values computed once and kept, the least recently used dropped beyond ``size``; thread-safe.
+
+    Several threads asking for the same missing value wait for one computation. A computation that
+    raises is not kept.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._values: OrderedDict[Hashable, object] = OrderedDict()
+        self._lock = threading.Lock()
+        self._computing: dict[Hashable, threading.Lock] = {}
+
+    def _kept(self, key: Hashable) -> tuple[bool, object]:
+        with self._lock:
+            if key not in self._values:
+                return False, None
+            self._values.move_to_end(key)
+            return True, self._values[key]
+
+    def get(self, key: Hashable, compute: Callable[[], object]):
+        """The value kept for ``key``, else ``compute()``, kept."""
+        found, value = self._kept(key)
+        if found:
+            return value
+        with self._lock:
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            found, value = self._kept(key)
+            if found:
+                return value
+            try:
+                value = compute()
+                with self._lock:  # kept before the computation is over: no thread starts another
+                    self._values[key] = value
+                    while len(self._values) > self.size:
+                        self._values.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
+            return value
+
+
+class Explorer:
+    """The networks a site shows, built on first use and kept while the server runs (the store is read-only)."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.networks = Cache(NETWORKS_KEPT)
+        self.results = Cache(RESULTS_KEPT)
+
+    def network(self, of: str, level: int, filters: Filters) -> nx.Graph:
+        return self.networks.get(_key(of, level, filters), lambda: network(self.site.kg, of, level, filters))
+
+    def drawing(self, of: str, level: int, filters: Filters, weight: str) -> dict:
+        """The :func:`.html.view` of a network without its data, and the HTML that draws it (``html``)."""
+        def draw() -> dict:
+            shown = view(self.network(of, level, filters), weight, link=entity_url)
+            return {**{key: value for key, value in shown.items() if key != "data"}, "html": embed(shown)}
+
+        return self.results.get(("drawing", _key(of, level, filters), weight), draw)
+
+    def ranking(self, level: int, filters: Filters, weight: str) -> list[dict]:
+        """Every pair of the region network, strongest first by ``weight`` (see :func:`.ranking.pairs`)."""
+        return self.results.get(("ranking", _key("regions", level, filters), weight),
+                                lambda: pairs(self.network("regions", level, filters), weight))
+
+    def programmes(self) -> list[str]:
+        """Every programme's names and acronyms, for the form to suggest."""
+        return self.results.get("programmes", lambda: sorted({name for _, name, _ in
+                                                               self.site.kg.rows("programme-parts")}, key=str.casefold))
+
+
+def _key(of: str, level: int, filters: Filters) -> tuple:
+    """What a network depends on: the level only for regions, the weight only when links are dropped by it."""
+    if filters.top is None and filters.min_weight is None:
+        filters = replace(filters, weight=NO_FILTERS.weight)
+    return of, level if of == "regions" else None, filters
+
+
+def _number(request: Request, name: str, default: int | None, low: int, high: int) -> int | None:
+    text = request.query_params.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise HTTPException(400, f"{name} must be a whole number, not {text!r}") from None
+    if not low <= value <= high:
+        raise HTTPException(400, f"{name} must be from {low} to {high}, not {value}")
+    return value
+
+
+def _choice(request: Request, name: str, choices: tuple[str, ...], default: str) -> str:
+    value = request.query_params.get(name, "").strip() or default
+    if value not in choices:
+        raise HTTPException(400, f"{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _text(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name, "").strip()
+    if len(value) > 200:
+        raise HTTPException(400, f"{name} must be at most 200 characters")
+    return value or None
+
+
+def _parameters(request: Request, ranking: bool) -> tuple[dict, Filters]:
+    """The form's parameters, checked (a bad one is a 400 with the reason), and the filters they ask for."""
+    parameters = {
+        "of": "regions" if ranking else _choice(request, "of", KINDS, "regions"),
+        "level": _number(request, "level", 2, 0, 3),
+        "programme": _text(request, "programme"),
+        "from": _number(request, "from", None, 1, 9998),
+        "to": _number(request, "to", None, 1, 9998),
+        "role": [role for role in request.query_params.getlist("role") if role],
+        "source": _text(request, "source"),
+        "weight": _choice(request, "weight", WEIGHTS, "fractional"),
+        "min_projects": _number(request, "min_projects", 1, 1, 1_000_000),
+    }
+    if ranking:  # rows of the ranking; a network page may keep only its strongest links instead
+        parameters["n"] = _number(request, "n", 20, 1, 1000)
+    else:
+        parameters["top"] = _number(request, "top", None, 1, 10_000_000)
+    try:
+        filters = Filters(programme=parameters["programme"], first_year=parameters["from"],
+                          last_year=parameters["to"], roles=tuple(parameters["role"]), source=parameters["source"],
+                          min_projects=parameters["min_projects"], top=parameters.get("top"),
+                          weight=parameters["weight"])
+    except NetworkError as error:
+        raise HTTPException(400, str(error)) from None
+    return parameters, filters
+
+
+def _form(explorer: Explorer, request: Request, parameters: dict, ranking: bool) -> dict:
+    """What the filter form offers, beside the parameters asked for, and the address of the same answer as JSON."""
+    query = request.url.query
+    return {"parameters": parameters, "ranking": ranking, "kinds": KINDS, "weights": WEIGHTS, "meanings": MEANINGS,
+            "roles": (*ROLES, *ROLE_GROUPS), "sources": explorer.site.kg.sources(), "programmes": explorer.programmes(),
+            "json_url": request.url.path.removesuffix(".json") + ".json" + (f"?{query}" if query else "")}
+
+
+def _summary(drawing: dict, of: str, level: int) -> dict:
+    """What the JSON says about a network: its kind, size and filters, and how much of it the page draws."""
+    return {"of": of, "level": level if of == "regions" else None,
+            **{key: drawing[key] for key in ("title", "weight", "nodes", "links", "shown_nodes", "shown_links",
+                                             "filters")}}
+
+
+def network_page(explorer: Explorer, request: Request) -> Response:
+    """The network explorer: a network drawn as the form asks; JSON: the whole network as node-link data."""
+    parameters, filters = _parameters(request, ranking=False)
+    of, level, weight = parameters["of"], parameters["level"], parameters["weight"]
+    try:
+        drawing = explorer.drawing(of, level, filters, weight)
+        data = {"parameters": parameters, "summary": _summary(drawing, of, level)}
+        if wants_json(request):  # the whole network only for JSON: a big one takes seconds to convert
+            data["graph"] = nx.node_link_data(explorer.network(of, level, filters), edges="edges")
+    except NetworkError as error:
+        raise HTTPException(400, str(error)) from None
+    return explorer.site.page(request, "network.html", data, drawing=drawing,
+                              **_form(explorer, request, parameters, ranking=False))
+
+
+def regions_page(explorer: Explorer, request: Request) -> Response:
+    """Which regions collaborate most: the ranking of region pairs beside their network."""
+    parameters, filters = _parameters(request, ranking=True)
+    level, weight = parameters["level"], parameters["weight"]
+    try:
+        rows = explorer.ranking(level, filters, weight)[:parameters["n"]]
+        drawing = explorer.drawing("regions", level, filters, weight)
+    except NetworkError as error:
+        raise HTTPException(400, str(error)) from None
+    data = {"parameters": parameters, "summary": _summary(drawing, "regions", level), "rows": rows}
+    return explorer.site.page(request, "regions.html", data, drawing=drawing, nuts=str(NUTS),
+                              **_form(explorer, request, parameters, ranking=True))
+
+
+def asset(request: Request) -> Response:
+    """vis-network's script and stylesheet from the installed pyvis, and ours: nothing comes from a CDN."""
+    name = request.path_params["name"]
+    if name not in ASSETS:
+        raise HTTPException(404, f"no asset named {name}")
+    return FileResponse(str(ASSETS[name]), headers={"Cache-Control": "public, max-age=3600"})
+
+
+def routes(site: Site) -> list[Route]:
+    explorer = Explorer(site)
+    return [Route("/network", partial(network_page, explorer)), Route("/network.json", partial(network_page, explorer)),
+            Route("/regions", partial(regions_page, explorer)), Route("/regions.json", partial(regions_page, explorer)),
+            Route("/assets/{name}", asset)]

@@ -1,0 +1,152 @@
+"""Benchmark: the web app on the full CORDIS Horizon Europe store, under 8 concurrent clients.
+
+    python tests/benchmarks/bench_web.py
+
+Imports the full CORDIS table into a scratch store, starts ``coopgraph serve`` on it (a process of its
+own, as a user runs it), then:
+
+- entity pages: 8 client threads fetch the pages of 200 organisations, projects and regions drawn
+  with a fixed seed, each page once per client; median and 95th percentile of the response times;
+- the ranking page (``/regions``, NUTS 2, the default weight): the same, 20 times per client, after
+  one request that builds the network (its time is reported too);
+- baseline in the same run and under the same load: the server's static stylesheet, which measures
+  the floor of HTTP, threads and Python start of a request;
+- in Debian's chromium (Playwright), the time from navigation to the region network being drawn on
+  its canvas (``window.coopgraphNetworkDrawn``, set by the page on vis-network's first ``afterDrawing``).
+
+Budgets (issue 5): entity and ranking pages under 300 ms median and 500 ms at the 95th percentile;
+the region network page drawn within 3 s. Needs ../shared/data; skipped with a message without it.
+"""
+
+from __future__ import annotations
+
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT.parent / "shared" / "data" / "cordis-horizon-europe"
+CLIENTS, ENTITIES, RANKINGS_PER_CLIENT = 8, 200, 20
+COOPGRAPH = [sys.executable, "-m", "coopgraph"]
+SAMPLE = """SELECT ?thing WHERE {
+  { ?thing a coop:Organisation } UNION { ?thing a coop:Project } UNION { ?thing a coop:Region }
+} ORDER BY ?thing"""
+
+
+def fetch(url: str) -> float:
+    """Seconds to fetch a URL completely (failing loudly on an error status)."""
+    started = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=60) as response:
+        response.read()
+    return time.perf_counter() - started
+
+
+def under_load(urls_per_client: list[list[str]]) -> list[float]:
+    """Response times when each client thread fetches its URLs one after the other, all clients at once."""
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def client(urls: list[str]) -> None:
+        for url in urls:
+            seconds = fetch(url)
+            with lock:
+                times.append(seconds)
+
+    threads = [threading.Thread(target=client, args=(urls,)) for urls in urls_per_client]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return times
+
+
+def summary(times: list[float]) -> tuple[float, float]:
+    """Median and 95th percentile, in milliseconds."""
+    return statistics.median(times) * 1000, statistics.quantiles(times, n=20)[-1] * 1000
+
+
+def serve(store: Path) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([*COOPGRAPH, "--store", str(store), "serve", "--port", str(port)],
+                              stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            fetch(f"{base}/static/style.css")
+            return server, base
+        except OSError:
+            time.sleep(0.1)
+    server.terminate()
+    sys.exit("the server did not start")
+
+
+def sample_entities(base: str) -> list[str]:
+    url = f"{base}/sparql?" + urllib.parse.urlencode({"query": SAMPLE, "format": "csv"})
+    with urllib.request.urlopen(url, timeout=60) as response:
+        things = response.read().decode().split()[1:]
+    return random.Random(0).sample(things, ENTITIES)
+
+
+def network_drawn_seconds(base: str) -> float | None:
+    """Seconds from navigation to the region network's first frame, in chromium (None without chromium)."""
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        return None
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium), args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page()
+        started = time.perf_counter()
+        page.goto(f"{base}/network?of=regions&level=2")
+        page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=60_000)
+        seconds = time.perf_counter() - started
+        browser.close()
+    return seconds
+
+
+def main() -> None:
+    if not DATA.is_dir():
+        print(f"skipped: {DATA} is absent")
+        return
+    with tempfile.TemporaryDirectory() as scratch:
+        store = Path(scratch) / "store"
+        started = time.perf_counter()
+        subprocess.run([*COOPGRAPH, "--store", str(store), "import", "cordis", str(DATA / "organization.csv.gz"),
+                        "--topics", str(DATA / "topics.csv.gz"), "--legal-basis", str(DATA / "legalBasis.csv.gz"),
+                        "--report-dir", str(Path(scratch) / "reports")], check=True, capture_output=True)
+        print(f"store built in {time.perf_counter() - started:.1f} s")
+        server, base = serve(store)
+        try:
+            entities = [f"{base}/entity?" + urllib.parse.urlencode({"iri": iri}) for iri in sample_entities(base)]
+            static = under_load([[f"{base}/static/style.css"] * 50 for _ in range(CLIENTS)])
+            pages = under_load([random.Random(n).sample(entities, len(entities)) for n in range(CLIENTS)])
+            first_ranking = fetch(f"{base}/regions")
+            rankings = under_load([[f"{base}/regions"] * RANKINGS_PER_CLIENT for _ in range(CLIENTS)])
+            drawn = network_drawn_seconds(base)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    print(f"\n{CLIENTS} concurrent clients; ms                      median     p95   budget (median / p95)")
+    for name, times, budget in (("static stylesheet (baseline)", static, "-"),
+                                (f"entity pages ({ENTITIES} things)", pages, "300 / 500"),
+                                ("ranking page /regions (NUTS 2)", rankings, "300 / 500")):
+        median, p95 = summary(times)
+        print(f"{name:<44} {median:8.1f} {p95:7.1f}   {budget}")
+    print(f"first /regions request (builds the NUTS 2 network): {first_ranking * 1000:.0f} ms")
+    print("region network page drawn in chromium: " + (f"{drawn:.2f} s (budget 3 s)" if drawn else "no chromium"))
+
+
+if __name__ == "__main__":
+    main()
