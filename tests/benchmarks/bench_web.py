@@ -7,12 +7,13 @@ own, as a user runs it), then:
 
 - entity pages: 8 client threads fetch the pages of 200 organisations, projects and regions drawn
   with a fixed seed, each page once per client; median and 95th percentile of the response times;
-- the ranking page (``/regions``, NUTS 2, the default weight): the same, 20 times per client, after
-  one request that builds the network (its time is reported too);
+- the ranking page (``/regions``, NUTS 2, the default weight): the same, 20 times per client, once the
+  network is built (the time of a first ranking by another weight is reported too);
 - baseline in the same run and under the same load: the server's static stylesheet, which measures
   the floor of HTTP, threads and Python start of a request;
-- in Debian's chromium (Playwright), the time from navigation to the region network being drawn on
-  its canvas (``window.coopgraphNetworkDrawn``, set by the page on vis-network's first ``afterDrawing``).
+- in Debian's chromium (Playwright), the time from navigation to the NUTS 2 region network being drawn
+  on its canvas (``window.coopgraphNetworkDrawn``, set by the page on vis-network's first
+  ``afterDrawing``): on the first visit, which builds the network, and on the next.
 
 Budgets (issue 5): entity and ranking pages under 300 ms median and 500 ms at the 95th percentile;
 the region network page drawn within 3 s. Needs ../shared/data; skipped with a message without it.
@@ -132,9 +133,10 @@ def main() -> None:
             entities = [f"{base}/entity?" + urllib.parse.urlencode({"iri": iri}) for iri in sample_entities(base)]
             static = under_load([[f"{base}/static/style.css"] * 50 for _ in range(CLIENTS)])
             pages = under_load([random.Random(n).sample(entities, len(entities)) for n in range(CLIENTS)])
-            first_ranking = fetch(f"{base}/regions")
+            drawn_first = network_drawn_seconds(base)  # builds the NUTS 2 network, then draws it
+            drawn_again = network_drawn_seconds(base)  # the network is kept: drawing only
+            first_ranking = fetch(f"{base}/regions?weight=association")  # a new ranking of the kept network
             rankings = under_load([[f"{base}/regions"] * RANKINGS_PER_CLIENT for _ in range(CLIENTS)])
-            drawn = network_drawn_seconds(base)
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -144,8 +146,12 @@ def main() -> None:
                                 ("ranking page /regions (NUTS 2)", rankings, "300 / 500")):
         median, p95 = summary(times)
         print(f"{name:<44} {median:8.1f} {p95:7.1f}   {budget}")
-    print(f"first /regions request (builds the NUTS 2 network): {first_ranking * 1000:.0f} ms")
-    print("region network page drawn in chromium: " + (f"{drawn:.2f} s (budget 3 s)" if drawn else "no chromium"))
+    print(f"first /regions request for a new weight (network kept): {first_ranking * 1000:.0f} ms")
+    if drawn_first is None:
+        print("region network page: no chromium")
+    else:
+        print(f"region network page drawn in chromium: {drawn_first:.2f} s on the first visit (the network is "
+              f"built), {drawn_again:.2f} s on the next (budget 3 s)")
 
 
 if __name__ == "__main__":
