@@ -124,6 +124,11 @@ def test_home_page_and_search(page, server):
 
 def test_hostile_name_is_shown_as_text_and_runs_nothing(page, server):
     page.page.goto(f"{server}/entity?iri={PIKE}")
+    page.page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=10_000)  # the neighbourhood
+    spot = _node_on_screen(page.page, HOSTILE_IRI)
+    page.page.mouse.move(spot["x"], spot["y"])
+    page.page.locator(".vis-tooltip").wait_for(state="visible", timeout=5_000)
+    assert HOSTILE in page.page.locator(".vis-tooltip").inner_text()
     assert page.page.get_by_role("link", name=HOSTILE).count() == 1  # the name, as text
     assert page.page.locator("img[src=x]").count() == 0
     page.screenshot("entity")
@@ -151,6 +156,7 @@ def test_query_editor_runs_a_named_query_with_a_parameter(page, server):
 
 def _node_on_screen(page, iri: str) -> dict:
     """Where the node of a thing is in the drawn network, in page coordinates (found by its page's URL)."""
+    page.locator("#network").scroll_into_view_if_needed()
     return page.evaluate("""(iri) => {
         const network = window.coopgraphNetwork;
         const url = '/entity?iri=' + encodeURIComponent(iri);

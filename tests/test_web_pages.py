@@ -47,6 +47,9 @@ def test_project_page_shows_partners_statements_and_sources(client, kg):
     assert any(row["property"] == "coop:programme" and row["label"] == "INTERREG IVC" for row in data["statements_out"])
     page = client.get("/entity", params={"iri": PIKE})
     assert "Kommunförbundet Västernorrland" in page.text and "Partners" in page.text
+    assert 'id="network-data"' in page.text and "Neighbourhood" in page.text  # its partners, drawn
+    region = client.get("/entity", params={"iri": "http://data.europa.eu/nuts/code/SE33"}).text
+    assert "Neighbourhood" not in region
 
 
 def test_organisation_page_lists_its_projects(client, kg):

@@ -14,6 +14,7 @@ from coopgraph.network.build import (
     NetworkError,
     bipartite_graph,
     country_graph,
+    neighbourhood_graph,
     network,
     organisation_graph,
     participations,
@@ -26,7 +27,7 @@ from coopgraph.network.weights import WEIGHTS, collaboration_graph
 
 __all__ = [
     "KINDS", "PAIR_COLUMNS", "ROLE_GROUPS", "ROLES", "WEIGHTS", "Filters", "NetworkError", "analyse", "betweenness",
-    "bipartite_graph", "collaboration_graph", "communities", "country_graph", "cross_border_shares", "network",
-    "organisation_graph", "pairs", "participations", "partner_graph", "prune", "region_graph", "region_profile",
-    "top_pairs",
+    "bipartite_graph", "collaboration_graph", "communities", "country_graph", "cross_border_shares",
+    "neighbourhood_graph", "network", "organisation_graph", "pairs", "participations", "partner_graph", "prune",
+    "region_graph", "region_profile", "top_pairs",
 ]

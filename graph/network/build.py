@@ -416,6 +416,23 @@ def partner_graph(kg: KnowledgeGraph, region: str, filters: Filters = NO_FILTERS
     return prune(graph, data.filters)
 
 
+def neighbourhood_graph(kg: KnowledgeGraph, iri: str) -> nx.Graph:
+    """The organisations of a project, or an organisation and everyone it shares a project with, linked by the
+    projects they share among these (the weights count only these projects): the small network of an entity page.
+    """
+    members: dict[str, list[str]] = defaultdict(list)
+    about: dict[str, dict] = {}
+    for project, organisation, label, country in kg.rows("neighbourhood", iri=iri):
+        members[project].append(organisation)
+        about[organisation] = {"label": label or organisation.rsplit("/", 1)[-1], "country": country or "",
+                               "code": organisation.rsplit("/", 1)[-1]}
+    graph = collaboration_graph(members)
+    for node, values in graph.nodes(data=True):
+        values.update(about[node])
+    graph.graph.update(kind="organisations", around=iri)
+    return graph
+
+
 def network(kg: KnowledgeGraph, of: str = "regions", level: int = 2, filters: Filters = NO_FILTERS) -> nx.Graph:
     """The network of ``of`` (one of :data:`KINDS`, or ``bipartite``), as the CLI and the web app ask for it."""
     builders = {"organisations": organisation_graph, "countries": country_graph, "bipartite": bipartite_graph}

@@ -8,9 +8,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from coopgraph.network import neighbourhood_graph
+from coopgraph.network.html import embed, view
 from coopgraph.sparql import QueryError, catalogue
 from coopgraph.web.site import Site, entity_url
 
+#: The most organisations the small network of an entity page shows (the strongest partners first).
+NEIGHBOURHOOD_NODES = 40
 #: The most statements the describe query returns (its LIMIT): a programme of 4,000 projects shows the first.
 DESCRIBE_LIMIT = 2000
 
@@ -57,7 +61,11 @@ def entity(site: Site, request: Request) -> Response:
             "truncated": len(rows) >= DESCRIBE_LIMIT,
             "statements_out": [row for row in statements if row["direction"] == "out"],
             "statements_in": [row for row in statements if row["direction"] == "in"]}
-    return site.page(request, "entity.html", data, json_url=entity_url(iri).replace("/entity?", "/entity.json?"))
+    neighbourhood = neighbourhood_graph(site.kg, iri) if participations else None
+    drawing = embed(view(neighbourhood, link=entity_url, max_nodes=NEIGHBOURHOOD_NODES)) \
+        if neighbourhood is not None and neighbourhood.number_of_edges() else None
+    return site.page(request, "entity.html", data, drawing=drawing,
+                     json_url=entity_url(iri).replace("/entity?", "/entity.json?"))
 
 
 def routes(site: Site) -> list[Route]:
