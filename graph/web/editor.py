@@ -10,6 +10,7 @@ query's parameters are bound on the server, never pasted into SPARQL by the page
 from __future__ import annotations
 
 import json
+from functools import partial
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -131,8 +132,5 @@ async def bound(request: Request) -> Response:
 
 
 def routes(site: Site) -> list[Route]:
-    async def editor(request: Request) -> Response:
-        return page(site, request)
-
-    return [Route("/query", editor), Route("/query.json", editor), Route("/queries.json", queries),
-            Route("/queries/{name}/bind.json", bound, methods=["GET", "POST"])]
+    return [Route("/query", partial(page, site)), Route("/query.json", partial(page, site)),
+            Route("/queries.json", queries), Route("/queries/{name}/bind.json", bound, methods=["GET", "POST"])]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from rdflib import URIRef
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -69,12 +71,7 @@ def entity(site: Site, request: Request) -> Response:
 
 
 def routes(site: Site) -> list[Route]:
-    def bound(handler):
-        async def endpoint(request: Request) -> Response:
-            return handler(site, request)
-
-        return endpoint
-
-    return [Route("/", bound(home)), Route("/index.json", bound(home)),
-            Route("/search", bound(search)), Route("/search.json", bound(search)),
-            Route("/entity", bound(entity)), Route("/entity.json", bound(entity))]
+    # plain functions: Starlette runs them in its thread pool, so a query never blocks the other requests
+    return [Route("/", partial(home, site)), Route("/index.json", partial(home, site)),
+            Route("/search", partial(search, site)), Route("/search.json", partial(search, site)),
+            Route("/entity", partial(entity, site)), Route("/entity.json", partial(entity, site))]
