@@ -13,6 +13,9 @@ import csv
 import io
 import itertools
 import json
+import os
+import subprocess
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -449,3 +452,14 @@ def test_network_commands_fail_with_one_line(network_store, tmp_path, args, mess
     result = run_cli(*args, store=network_store)
     assert result.returncode == 1
     assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_drawings_are_the_same_whatever_the_hash_seed():
+    """Subgraphs keep the network's node order, so a seeded layout gives the same picture in every run."""
+    code = ("import coopgraph\nfrom coopgraph.network import partner_graph, region_graph, Filters\n"
+            "from coopgraph.network.html import view\nkg = coopgraph.open(':memory:')\n"
+            "for graph in (partner_graph(kg, 'SE33'), region_graph(kg, 3, Filters(top=3))):\n"
+            "    print([(node['heading'], node['x'], node['y']) for node in view(graph)['data']['nodes']])\n")
+    runs = {subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed},
+                           capture_output=True, text=True, check=True).stdout for seed in ("1", "2", "3")}
+    assert len(runs) == 1 and "Region Västerbotten" in runs.pop()

@@ -289,8 +289,26 @@ def prune(graph: nx.Graph, filters: Filters) -> nx.Graph:
              and (filters.min_weight is None or values[filters.weight] >= filters.min_weight)]
     if filters.top is not None:
         edges = sorted(edges, key=lambda edge: (-graph.edges[edge][filters.weight], *sorted(edge)))[:filters.top]
-    kept = graph.edge_subgraph(edges).copy()
-    kept.graph.update(graph.graph)
+    return ordered_subgraph(graph, edges=edges)
+
+
+def ordered_subgraph(graph: nx.Graph, nodes=None, edges=None) -> nx.Graph:
+    """A copy of ``graph`` with only ``nodes`` (and their links), or only ``edges`` (and their ends), in
+    ``graph``'s own order.
+
+    NetworkX's subgraph views walk a small selection in the order of a Python set, which changes from
+    run to run with the hash seed; layouts and seeded community detection depend on the order.
+    """
+    if edges is not None:
+        wanted = {frozenset(edge) for edge in edges}
+        links = [(a, b, values) for a, b, values in graph.edges(data=True) if frozenset((a, b)) in wanted]
+        nodes = {node for a, b, _ in links for node in (a, b)}
+    else:
+        nodes = set(nodes)
+        links = [(a, b, values) for a, b, values in graph.edges(data=True) if a in nodes and b in nodes]
+    kept = nx.Graph(**graph.graph)
+    kept.add_nodes_from((node, dict(values)) for node, values in graph.nodes(data=True) if node in nodes)
+    kept.add_edges_from((a, b, dict(values)) for a, b, values in links)
     return kept
 
 
@@ -409,7 +427,7 @@ def partner_graph(kg: KnowledgeGraph, region: str, filters: Filters = NO_FILTERS
     if not home:
         raise NetworkError(f"no organisation in {place.code} ({place.label}) takes part in a project "
                            "that passes the filters")
-    graph = whole.subgraph(home | {partner for node in home for partner in whole[node]}).copy()
+    graph = ordered_subgraph(whole, home | {partner for node in home for partner in whole[node]})
     for node, values in graph.nodes(data=True):
         values["home"] = node in home
     graph.graph.update(kind="partners", region=place.code, region_label=place.label)

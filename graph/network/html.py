@@ -39,7 +39,7 @@ import pyvis
 from markupsafe import Markup
 from pyvis.network import Network
 
-from coopgraph.network.build import NetworkError
+from coopgraph.network.build import NetworkError, ordered_subgraph
 from coopgraph.network.export import country_colour, node_sizes
 from coopgraph.network.weights import MEANINGS, WEIGHTS
 
@@ -73,6 +73,8 @@ def script_json(value) -> Markup:
 def _title(graph: nx.Graph) -> str:
     """What the network's nodes are, for a heading: ``Collaboration network of NUTS 2 regions``."""
     kind = graph.graph.get("kind", "nodes")
+    if kind == "partners":
+        return f"Partner network of {graph.graph['region_label']} ({graph.graph['region']})"
     return "Collaboration network of " + (f"NUTS {graph.graph['level']} regions" if kind == "regions" else kind)
 
 
@@ -133,7 +135,7 @@ def view(graph: nx.Graph, weight: str = "fractional", link: Callable[[str], str]
     if graph.graph.get("kind") == "bipartite":
         raise NetworkError("a page draws networks of organisations, regions or countries, not the bipartite one")
     strength = dict(graph.degree(weight=weight))
-    shown = graph.subgraph(sorted(graph, key=lambda node: (-strength[node], str(node)))[:max_nodes])
+    shown = ordered_subgraph(graph, sorted(graph, key=lambda node: (-strength[node], str(node)))[:max_nodes])
     links = sorted(shown.edges(data=True),
                    key=lambda edge: (-edge[2][weight], *sorted((str(edge[0]), str(edge[1])))))[:max_links]
     positions, sizes = _layout(shown, links, weight), node_sizes(shown)
@@ -144,9 +146,14 @@ def view(graph: nx.Graph, weight: str = "fractional", link: Callable[[str], str]
         facts = [(name, _text(values[name])) for name in _NODE_FACTS if values.get(name) not in (None, "")]
         facts += [("partners", _text(graph.degree(node))), (f"strength ({weight})", _text(strength[node])),
                   ("IRI", str(node))]
+        if values.get("home"):
+            facts.insert(0, ("in the region", "yes"))
+        colour = _hex(values.get("country", ""))
         net.nodes.append({"id": number[node], "label": _short(label), "shape": "dot", "size": round(sizes[node], 1),
-                          "color": _hex(values.get("country", "")), "x": round(float(positions[node][0]), 1),
+                          "color": colour, "x": round(float(positions[node][0]), 1),
                           "y": round(float(positions[node][1]), 1), "heading": label, "facts": facts,
+                          **({"borderWidth": 4, "color": {"background": colour, "border": "#1f2933"}}
+                             if values.get("home") else {}),
                           **({"url": link(str(node))} if link else {})})
     top = max((values[weight] for _, _, values in links), default=0) or 1
     for a, b, values in links:
@@ -164,6 +171,7 @@ def view(graph: nx.Graph, weight: str = "fractional", link: Callable[[str], str]
         "legend": [{"country": code or "unknown", "colour": _hex(code), "nodes": count}
                    for code, count in sorted(countries.items(), key=lambda item: (-item[1], item[0]))],
         "linked": link is not None,
+        "home": graph.graph.get("region_label") if graph.graph.get("kind") == "partners" else None,
         "data": {"nodes": net.nodes, "edges": net.edges, "options": _options(net, len(links))},
     }
 
