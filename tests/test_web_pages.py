@@ -48,8 +48,12 @@ def test_project_page_shows_partners_statements_and_sources(client, kg):
     page = client.get("/entity", params={"iri": PIKE})
     assert "Kommunförbundet Västernorrland" in page.text and "Partners" in page.text
     assert 'id="network-data"' in page.text and "Neighbourhood" in page.text  # its partners, drawn
-    region = client.get("/entity", params={"iri": "http://data.europa.eu/nuts/code/SE33"}).text
-    assert "Neighbourhood" not in region
+    region = client.get("/entity", params={"iri": "http://data.europa.eu/nuts/code/SE"}).text
+    assert "Neighbourhood" in region and "Norway" in region  # Sweden among its partner countries (NUTS 0)
+    programme = client.get("/entity", params={"iri": "https://w3id.org/coopgraph/id/programme/interreg-ivc"}).text
+    assert "Neighbourhood" in programme and "Bulgaria" in programme  # the countries of PIKE, its project
+    alone = client.get("/entity", params={"iri": "http://data.europa.eu/nuts/code/PT1"}).text
+    assert "Neighbourhood" not in alone  # no organisation there
 
 
 def test_organisation_page_lists_its_projects(client, kg):

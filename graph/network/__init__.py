@@ -14,6 +14,7 @@ from coopgraph.network.build import (
     NetworkError,
     bipartite_graph,
     country_graph,
+    ego_graph,
     neighbourhood_graph,
     network,
     organisation_graph,
@@ -27,7 +28,7 @@ from coopgraph.network.weights import WEIGHTS, collaboration_graph
 
 __all__ = [
     "KINDS", "PAIR_COLUMNS", "ROLE_GROUPS", "ROLES", "WEIGHTS", "Filters", "NetworkError", "analyse", "betweenness",
-    "bipartite_graph", "collaboration_graph", "communities", "country_graph", "cross_border_shares",
+    "bipartite_graph", "collaboration_graph", "communities", "country_graph", "cross_border_shares", "ego_graph",
     "neighbourhood_graph", "network", "organisation_graph", "pairs", "participations", "partner_graph", "prune",
     "region_graph", "region_profile", "top_pairs",
 ]

@@ -451,6 +451,12 @@ def neighbourhood_graph(kg: KnowledgeGraph, iri: str) -> nx.Graph:
     return graph
 
 
+def ego_graph(graph: nx.Graph, node, size: int, weight: str = "fractional") -> nx.Graph:
+    """``node`` and its ``size - 1`` strongest partners by their link to it, with the links among them."""
+    partners = sorted(graph[node], key=lambda other: (-graph.edges[node, other][weight], str(other)))[:size - 1]
+    return ordered_subgraph(graph, {node, *partners})
+
+
 def network(kg: KnowledgeGraph, of: str = "regions", level: int = 2, filters: Filters = NO_FILTERS) -> nx.Graph:
     """The network of ``of`` (one of :data:`KINDS`, or ``bipartite``), as the CLI and the web app ask for it."""
     builders = {"organisations": organisation_graph, "countries": country_graph, "bipartite": bipartite_graph}

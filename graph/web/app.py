@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -44,7 +46,14 @@ def create_app(kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS, cors_origins
         data = {"status": status, "title": _TITLES.get(status, "Error"), "error": message}
         return site.page(request, "error.html", data, status_code=status)
 
-    routes = [Route("/sparql", endpoint.respond, methods=["GET", "POST"]), *pages.routes(site), *editor.routes(site),
-              *networks.routes(site), Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
-    return Starlette(routes=routes, middleware=middleware,
+    explorer = networks.Explorer(site)  # the networks, built once: for the network pages and the entity pages
+    routes = [Route("/sparql", endpoint.respond, methods=["GET", "POST"]), *pages.routes(explorer),
+              *editor.routes(site), *networks.routes(explorer),
+              Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        explorer.warm_up()  # the first region and entity pages need not wait for their network
+        yield
+
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                      exception_handlers={HTTPException: error_page, Exception: error_page})

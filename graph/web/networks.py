@@ -27,9 +27,9 @@ from coopgraph.network.weights import MEANINGS
 from coopgraph.vocab import NUTS
 from coopgraph.web.site import Site, entity_url, wants_json
 
-#: How many networks are kept (an organisation network of the full CORDIS store holds 600,000 links),
-#: and how many drawings and rankings (small).
-NETWORKS_KEPT = 4
+#: How many networks are kept (an organisation network of the full CORDIS store holds 600,000 links; the
+#: four unfiltered region networks are built at start), and how many drawings and rankings (small).
+NETWORKS_KEPT = 8
 RESULTS_KEPT = 64
 
 
@@ -83,6 +83,19 @@ class Explorer:
         self.site = site
         self.networks = Cache(NETWORKS_KEPT)
         self.results = Cache(RESULTS_KEPT)
+
+    def warm_up(self) -> threading.Thread:
+        """Build the unfiltered region networks (NUTS 0-3) in the background: region pages draw from them."""
+        def build() -> None:
+            for level in range(4):
+                try:
+                    self.network("regions", level, NO_FILTERS)
+                except NetworkError:
+                    continue  # a store without regions at that level: its pages say so when asked
+
+        thread = threading.Thread(target=build, name="coopgraph-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     def network(self, of: str, level: int, filters: Filters) -> nx.Graph:
         return self.networks.get(_key(of, level, filters), lambda: network(self.site.kg, of, level, filters))
@@ -219,8 +232,7 @@ def asset(request: Request) -> Response:
     return FileResponse(str(ASSETS[name]), headers={"Cache-Control": "public, max-age=3600"})
 
 
-def routes(site: Site) -> list[Route]:
-    explorer = Explorer(site)
+def routes(explorer: Explorer) -> list[Route]:
     return [Route("/network", partial(network_page, explorer)), Route("/network.json", partial(network_page, explorer)),
             Route("/regions", partial(regions_page, explorer)), Route("/regions.json", partial(regions_page, explorer)),
             Route("/assets/{name}", asset)]

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from functools import partial
 
+from markupsafe import Markup
 from rdflib import URIRef
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from coopgraph.network import neighbourhood_graph
+from coopgraph.network import Filters, NetworkError, country_graph, ego_graph, neighbourhood_graph
+from coopgraph.network.build import NO_FILTERS
 from coopgraph.network.html import embed, view
 from coopgraph.sparql import QueryError, catalogue
+from coopgraph.web.networks import Explorer
 from coopgraph.web.site import Site, entity_url
 
-#: The most organisations the small network of an entity page shows (the strongest partners first).
+#: The most nodes the small network of an entity page shows (the strongest partners first).
 NEIGHBOURHOOD_NODES = 40
 #: The most statements the describe query returns (its LIMIT): a programme of 4,000 projects shows the first.
 DESCRIBE_LIMIT = 2000
@@ -42,7 +45,8 @@ def search(site: Site, request: Request) -> Response:
     return site.page(request, "search.html", {"q": text, "results": results})
 
 
-def entity(site: Site, request: Request) -> Response:
+def entity(explorer: Explorer, request: Request) -> Response:
+    site = explorer.site
     iri = request.query_params.get("iri", "")
     try:
         rows = site.kg.rows("describe", iri=iri)
@@ -63,15 +67,35 @@ def entity(site: Site, request: Request) -> Response:
             "truncated": len(rows) >= DESCRIBE_LIMIT,
             "statements_out": [row for row in statements if row["direction"] == "out"],
             "statements_in": [row for row in statements if row["direction"] == "in"]}
-    neighbourhood = neighbourhood_graph(site.kg, iri) if participations else None
-    drawing = embed(view(neighbourhood, link=entity_url, max_nodes=NEIGHBOURHOOD_NODES)) \
-        if neighbourhood is not None and neighbourhood.number_of_edges() else None
+    drawing = explorer.results.get(("neighbourhood", iri), lambda: _neighbourhood(explorer, iri, data))
     return site.page(request, "entity.html", data, drawing=drawing,
                      json_url=entity_url(iri).replace("/entity?", "/entity.json?"))
 
 
-def routes(site: Site) -> list[Route]:
+def _neighbourhood(explorer: Explorer, iri: str, data: dict) -> Markup | None:
+    """The small network an entity page draws: a project's or an organisation's partners, a region among its
+    partner regions (at its own NUTS level), the countries a programme's projects join; None for other things."""
+    facts = {row["property"]: row["value"] for row in data["statements_out"]}
+    try:
+        if data["participations"]:
+            graph = neighbourhood_graph(explorer.site.kg, iri)
+        elif "Region" in data["kinds"] and "coop:nutsLevel" in facts:
+            graph = explorer.network("regions", int(facts["coop:nutsLevel"]), NO_FILTERS)
+            graph = ego_graph(graph, iri, NEIGHBOURHOOD_NODES) if iri in graph else None
+        elif "Programme" in data["kinds"]:
+            graph = country_graph(explorer.site.kg, Filters(programme=facts.get("coop:acronym", data["label"])))
+        else:
+            graph = None
+    except NetworkError:  # e.g. a programme whose acronym another programme shares
+        return None
+    if graph is None or not graph.number_of_edges():
+        return None
+    return embed(view(graph, link=entity_url, max_nodes=NEIGHBOURHOOD_NODES))
+
+
+def routes(explorer: Explorer) -> list[Route]:
     # plain functions: Starlette runs them in its thread pool, so a query never blocks the other requests
+    site = explorer.site
     return [Route("/", partial(home, site)), Route("/index.json", partial(home, site)),
             Route("/search", partial(search, site)), Route("/search.json", partial(search, site)),
-            Route("/entity", partial(entity, site)), Route("/entity.json", partial(entity, site))]
+            Route("/entity", partial(entity, explorer)), Route("/entity.json", partial(entity, explorer))]
