@@ -26,7 +26,7 @@ from coopgraph.network import region_profile as profile_of_region
 from coopgraph.network.analysis import analyse
 from coopgraph.network.export import FORMATS as NETWORK_FORMATS
 from coopgraph.network.export import write as write_network
-from coopgraph.results import RESULTS_MEDIA_TYPES, as_table, folding_table
+from coopgraph.results import RESULTS_MEDIA_TYPES, as_table, folding_table, readable
 from coopgraph.sparql import QueryError, catalogue
 from coopgraph.store import DEFAULT_LOCATION, LOCATION_VARIABLE, StoreError
 
@@ -454,10 +454,6 @@ def _filters(programme, first_year, last_year, roles, source, min_projects=1, **
                    source=source, min_projects=min_projects, **pruning)
 
 
-def _number(value: object) -> str:
-    return f"{value:,.3f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)
-
-
 def _print_rows(rows: list[dict], columns: tuple[str, ...] | list[str], format: RankingFormat,
                 title: str | None = None) -> None:
     """Rows as a table for people, or CSV / JSON with full precision for programs."""
@@ -473,7 +469,7 @@ def _print_rows(rows: list[dict], columns: tuple[str, ...] | list[str], format: 
             if rows and isinstance(rows[0][str(column.header)], (int, float)):
                 column.justify = "right"
         for row in rows:
-            table.add_row(*(_number(row[column]) for column in columns))
+            table.add_row(*(readable(row[column]) for column in columns))
         table.caption = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
         out.print(table)
 
@@ -543,7 +539,7 @@ def regions_profile(
                             ("community", f"{region['community']} of {summary['communities']} "
                                           f"({summary['community_algorithm']}, modularity "
                                           f"{summary['modularity']:.3f})")):
-            facts.add_row(name, _number(value))
+            facts.add_row(name, readable(value))
         out.print(facts)
         _print_rows(profile["partners"], PAIR_COLUMNS, RankingFormat.table, title="partners")
         _print_rows(profile["community"], ("code", "name", "country"), RankingFormat.table,

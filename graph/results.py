@@ -16,6 +16,11 @@ RESULTS_MEDIA_TYPES = {
 }
 
 
+def readable(value: object) -> str:
+    """A value as people read it in a table or a tooltip: thousands separated, fractions to three decimals."""
+    return f"{value:,.3f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)
+
+
 def folding_table(*headers: str, title: str | None = None) -> Table:
     """A rich table whose cells wrap rather than being cut with an ellipsis: no value is hidden."""
     table = Table(title=title)

@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 
 import coopgraph
-from conftest import ROOT
+from conftest import FIXTURES, ROOT
 from coopgraph.web import create_app
 
 pytestmark = pytest.mark.browser
@@ -30,20 +30,10 @@ SCREENSHOTS = ROOT / "tests" / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def server():
     """A live server over the seed graph plus the hostile organisation; yields its base URL."""
-    data = tmp_path_factory.mktemp("hostile") / "hostile.ttl"
-    data.write_text(f"""@prefix coop: <https://w3id.org/coopgraph/ontology#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-<{HOSTILE_IRI}> a coop:Organisation ; skos:prefLabel "{HOSTILE}" ;
-    coop:country <http://publications.europa.eu/resource/authority/country/SWE> ;
-    coop:region <http://data.europa.eu/nuts/code/SE332> .
-<https://w3id.org/coopgraph/id/participation/hostile> a coop:Participation ;
-    coop:project <{PIKE}> ; coop:organisation <{HOSTILE_IRI}> ;
-    coop:role <https://w3id.org/coopgraph/role/partner> .
-""", encoding="utf-8")
     kg = coopgraph.open(":memory:")
-    kg.load(data)
+    kg.load(FIXTURES / "hostile.ttl")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

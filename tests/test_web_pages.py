@@ -7,6 +7,7 @@ import html
 import pytest
 from starlette.testclient import TestClient
 
+from conftest import FIXTURES
 from coopgraph.web import create_app
 
 PIKE = "https://w3id.org/coopgraph/id/project/pike"
@@ -71,15 +72,8 @@ def test_unknown_or_bad_entities_give_a_page_not_a_traceback(client, iri, status
     assert client.get("/entity.json", params={"iri": iri}).json()["status"] == status
 
 
-def test_names_from_data_are_shown_as_text(fresh_kg, tmp_path):
-    data = tmp_path / "hostile.ttl"
-    data.write_text(f"""@prefix coop: <https://w3id.org/coopgraph/ontology#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-<https://w3id.org/coopgraph/id/organisation/hostile> a coop:Organisation ; skos:prefLabel "{HOSTILE}" .
-<https://w3id.org/coopgraph/id/participation/hostile> a coop:Participation ;
-    coop:project <{PIKE}> ; coop:organisation <https://w3id.org/coopgraph/id/organisation/hostile> .
-""", encoding="utf-8")
-    fresh_kg.load(data)
+def test_names_from_data_are_shown_as_text(fresh_kg):
+    fresh_kg.load(FIXTURES / "hostile.ttl")
     client = TestClient(create_app(fresh_kg))
     for page in (client.get("/entity", params={"iri": PIKE}),
                  client.get("/entity", params={"iri": "https://w3id.org/coopgraph/id/organisation/hostile"}),

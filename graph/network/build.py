@@ -36,8 +36,15 @@ from coopgraph.vocab import ROLE
 KINDS = ("organisations", "regions", "countries")
 #: Role names that stand for several roles.
 ROLE_GROUPS = {"lead": ("lead-partner", "coordinator")}
+
+
+def _notation(name: str) -> str:
+    """``leadPartner`` -> ``lead-partner``: the ``skos:notation`` of a coopgraph scheme concept."""
+    return re.sub(r"(?<!^)([A-Z])", r"-\1", name).lower()
+
+
 #: The role names a filter accepts (the ``skos:notation`` of each role in the ontology).
-ROLES = tuple(re.sub(r"(?<!^)([A-Z])", r"-\1", name).lower() for name in ROLE.__annotations__ if name != "scheme")
+ROLES = tuple(_notation(name) for name in ROLE.__annotations__ if name != "scheme")
 
 
 class NetworkError(ValueError):
@@ -157,8 +164,8 @@ class Participations:
 
 @cache
 def _kebab(iri: str) -> str:
-    """``.../role/leadPartner`` -> ``lead-partner``: the notation of a coopgraph scheme concept."""
-    return re.sub(r"(?<!^)([A-Z])", r"-\1", iri.rsplit("/", 1)[-1]).lower()
+    """``.../role/leadPartner`` -> ``lead-partner``."""
+    return _notation(iri.rsplit("/", 1)[-1])
 
 
 def _role_iris(roles: tuple[str, ...]) -> str:
@@ -189,6 +196,8 @@ def _programme_iris(kg: KnowledgeGraph, programme: str) -> str:
 
 def _participation_rows(kg: KnowledgeGraph, filters: Filters) -> list[tuple[str, str]]:
     """(project, organisation) rows passing the filters; the filtered query only when a filter is set."""
+    if filters.participations() == NO_FILTERS.participations():
+        return kg.rows("network-participations")
     params = {
         "programmes": _programme_iris(kg, filters.programme) if filters.programme else "",
         "first_year": filters.first_year or 0,
@@ -196,8 +205,6 @@ def _participation_rows(kg: KnowledgeGraph, filters: Filters) -> list[tuple[str,
         "roles": _role_iris(filters.roles),
         "source": filters.source or "",
     }
-    if params == {"programmes": "", "first_year": 0, "last_year": 9999, "roles": "", "source": ""}:
-        return kg.rows("network-participations")
     return kg.rows("network-participations-filtered", **params)
 
 
@@ -216,7 +223,9 @@ def participations(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *, named: 
         names = pool.submit(kg.rows, "network-organisation-names") if named else None
         places = {iri: Place(iri, code, label or code, None if level is None else int(level), parent, country)
                   for iri, code, level, label, parent, country in kg.rows("network-places")}
-        organisations, same_as = _organisations(located.result(), names.result() if names else None)
+        organisations, same_as = _organisations(located.result())
+        if names is not None:
+            organisations = _named(organisations, names.result())
         return Participations([(project, same_as.get(organisation, organisation))
                                for project, organisation in rows.result()],
                               organisations, places, filters, same_as, named)
@@ -233,20 +242,23 @@ def _first_values(rows: list[tuple], names: tuple[str, ...]) -> dict[str, dict[s
     return values
 
 
-def _organisations(located: list[tuple], named: list[tuple] | None) -> tuple[dict[str, Organisation], dict[str, str]]:
-    """Organisations by IRI, and their ``owl:sameAs`` links."""
+def _organisations(located: list[tuple]) -> tuple[dict[str, Organisation], dict[str, str]]:
+    """Organisations by IRI (where they lie), and their ``owl:sameAs`` links."""
     places = _first_values(located, ("country", "region", "same_as"))
-    names = _first_values(named or [], ("label", "pic", "type"))
-    organisations = {}
-    for iri, where in places.items():
-        about = names.get(iri, {}) if named is not None else {}
-        organisations[iri] = Organisation(
-            iri, where.get("country"), where.get("region"),
-            about.get("label", iri.rsplit("/", 1)[-1]) if named is not None else "",
-            about.get("pic", iri.rsplit("/", 1)[-1]) if named is not None else "",
-            _kebab(about["type"]) if "type" in about else "")
+    organisations = {iri: Organisation(iri, where.get("country"), where.get("region")) for iri, where in places.items()}
     return organisations, {iri: where["same_as"] for iri, where in places.items()
                            if where.get("same_as") in organisations}  # the one it counts as takes part too
+
+
+def _named(organisations: dict[str, Organisation], rows: list[tuple]) -> dict[str, Organisation]:
+    """The organisations with their names, PICs and types (``network-organisation-names`` rows)."""
+    names = _first_values(rows, ("label", "pic", "type"))
+    named = {}
+    for iri, organisation in organisations.items():
+        about, tail = names.get(iri, {}), iri.rsplit("/", 1)[-1]
+        named[iri] = replace(organisation, label=about.get("label", tail), code=about.get("pic", tail),
+                             type=_kebab(about["type"]) if "type" in about else "")
+    return named
 
 
 def _described(filters: Filters) -> dict[str, str | int | float]:
@@ -270,7 +282,10 @@ def _read(kg: KnowledgeGraph, filters: Filters, data: Participations | None, nam
         raise NetworkError("the participations given were read with other filters; read them with these")
     links = {key: getattr(filters, key) for key in ("min_projects", "min_weight", "top", "weight")}
     data = replace(data, filters=replace(data.filters, **links))
-    return participations(kg, data.filters, named=True) if named and not data.named else data
+    if named and not data.named:  # read the names only, not the participations again
+        data = replace(data, organisations=_named(data.organisations, kg.rows("network-organisation-names")),
+                       named=True)
+    return data
 
 
 def _finish(graph: nx.Graph, data: Participations, attributes: dict[str, dict], **about) -> nx.Graph:

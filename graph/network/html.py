@@ -42,6 +42,7 @@ from pyvis.network import Network
 from coopgraph.network.build import NetworkError, ordered_subgraph
 from coopgraph.network.export import country_colour, node_sizes
 from coopgraph.network.weights import MEANINGS, WEIGHTS
+from coopgraph.results import readable
 
 #: Above this many nodes a page shows only the strongest (by the chosen weight's sum over their links).
 MAX_NODES = 300
@@ -76,10 +77,6 @@ def _title(graph: nx.Graph) -> str:
     if kind == "partners":
         return f"Partner network of {graph.graph['region_label']} ({graph.graph['region']})"
     return "Collaboration network of " + (f"NUTS {graph.graph['level']} regions" if kind == "regions" else kind)
-
-
-def _text(value) -> str:
-    return f"{value:,.3f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def _short(label: str) -> str:
@@ -143,8 +140,8 @@ def view(graph: nx.Graph, weight: str = "fractional", link: Callable[[str], str]
     net = Network()
     for node, values in shown.nodes(data=True):
         label = str(values.get("label") or node)
-        facts = [(name, _text(values[name])) for name in _NODE_FACTS if values.get(name) not in (None, "")]
-        facts += [("partners", _text(graph.degree(node))), (f"strength ({weight})", _text(strength[node])),
+        facts = [(name, readable(values[name])) for name in _NODE_FACTS if values.get(name) not in (None, "")]
+        facts += [("partners", readable(graph.degree(node))), (f"strength ({weight})", readable(strength[node])),
                   ("IRI", str(node))]
         if values.get("home"):
             facts.insert(0, ("in the region", "yes"))
@@ -160,7 +157,7 @@ def view(graph: nx.Graph, weight: str = "fractional", link: Callable[[str], str]
         width = 1 + 7 * math.sqrt(values[weight] / top)
         net.edges.append({"from": number[a], "to": number[b], "width": round(width, 2),
                           "heading": f"{shown.nodes[a].get('label') or a} – {shown.nodes[b].get('label') or b}",
-                          "facts": [(name, _text(values[name])) for name in WEIGHTS]})
+                          "facts": [(name, readable(values[name])) for name in WEIGHTS]})
     countries = Counter(values.get("country") or "" for _, values in shown.nodes(data=True))
     return {
         "title": _title(graph), "weight": weight, "meaning": MEANINGS[weight],

@@ -25,7 +25,7 @@ from coopgraph.network.build import NO_FILTERS
 from coopgraph.network.html import ASSETS, embed, view
 from coopgraph.network.weights import MEANINGS
 from coopgraph.vocab import NUTS
-from coopgraph.web.site import Site, entity_url, wants_json
+from coopgraph.web.site import Site, entity_url, text_parameter, wants_json
 
 #: How many networks are kept (an organisation network of the full CORDIS store holds 600,000 links; the
 #: four unfiltered region networks are built at start), and how many drawings and rankings (small).
@@ -146,23 +146,16 @@ def _choice(request: Request, name: str, choices: tuple[str, ...], default: str)
     return value
 
 
-def _text(request: Request, name: str) -> str | None:
-    value = request.query_params.get(name, "").strip()
-    if len(value) > 200:
-        raise HTTPException(400, f"{name} must be at most 200 characters")
-    return value or None
-
-
 def _parameters(request: Request, ranking: bool) -> tuple[dict, Filters]:
     """The form's parameters, checked (a bad one is a 400 with the reason), and the filters they ask for."""
     parameters = {
         "of": "regions" if ranking else _choice(request, "of", KINDS, "regions"),
         "level": _number(request, "level", 2, 0, 3),
-        "programme": _text(request, "programme"),
+        "programme": text_parameter(request, "programme"),
         "from": _number(request, "from", None, 1, 9998),
         "to": _number(request, "to", None, 1, 9998),
         "role": [role for role in request.query_params.getlist("role") if role],
-        "source": _text(request, "source"),
+        "source": text_parameter(request, "source"),
         "weight": _choice(request, "weight", WEIGHTS, "fractional"),
         "min_projects": _number(request, "min_projects", 1, 1, 1_000_000),
     }

@@ -16,7 +16,7 @@ from coopgraph.network.build import NO_FILTERS
 from coopgraph.network.html import embed, view
 from coopgraph.sparql import QueryError, catalogue
 from coopgraph.web.networks import Explorer
-from coopgraph.web.site import Site, entity_url
+from coopgraph.web.site import Site, entity_url, text_parameter
 
 #: The most nodes the small network of an entity page shows (the strongest partners first).
 NEIGHBOURHOOD_NODES = 40
@@ -37,12 +37,10 @@ def home(site: Site, request: Request) -> Response:
 
 
 def search(site: Site, request: Request) -> Response:
-    text = request.query_params.get("q", "").strip()
-    if len(text) > 200:
-        raise HTTPException(400, "search for at most 200 characters")
+    text = text_parameter(request, "q")
     results = [{"iri": iri, "kind": kind, "name": name}
                for iri, kind, name, _ in site.kg.rows("search", text=text)] if text else []
-    return site.page(request, "search.html", {"q": text, "results": results})
+    return site.page(request, "search.html", {"q": text or "", "results": results})
 
 
 def entity(explorer: Explorer, request: Request) -> Response:

@@ -7,6 +7,7 @@ from importlib.resources import files
 from urllib.parse import urlencode
 
 import jinja2
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.templating import Jinja2Templates
@@ -41,6 +42,14 @@ class Site:
         if wants_json(request):
             return JSONResponse(data, status_code=status_code)
         return self.templates.TemplateResponse(request, template, {**data, **context}, status_code=status_code)
+
+
+def text_parameter(request: Request, name: str, longest: int = 200) -> str | None:
+    """A text parameter of the query string, trimmed (None when empty); longer than ``longest``: a 400."""
+    value = request.query_params.get(name, "").strip()
+    if len(value) > longest:
+        raise HTTPException(400, f"{name} must be at most {longest} characters")
+    return value or None
 
 
 def wants_json(request: Request) -> bool:
