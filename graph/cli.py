@@ -189,10 +189,15 @@ def query(
 
 
 @app.command("queries")
-def list_queries() -> None:
+def list_queries(
+    internal: Annotated[bool, typer.Option("--all", help="Also the queries coopgraph's own networks and pages read.")]
+    = False,
+) -> None:
     """List the named queries with their descriptions and parameters."""
     table = folding_table("name", "description", "parameters")
     for name, named in catalogue().items():
+        if named.internal and not internal:
+            continue
         parameters = "\n".join(
             f"{p.name} ({p.type}{f' {p.minimum}-{p.maximum}' if p.minimum is not None else ''}"
             f"{', default ' + p.default if p.default is not None else ''}): {p.description}"
@@ -290,6 +295,8 @@ def _show(reports: list[SourceReport]) -> None:
                           f"{r.triples:,}", f"{r.seconds:.1f}")
     out.print(table)
     for r in reports:
+        if r.quality_notes:
+            _say(f"data quality: {r.source}: " + "; ".join(r.quality_notes) + " (see its report.json)")
         for message, seen in list(r.warnings.items())[:10]:
             _say(f"warning: {r.source}: {message} ({seen['rows']} row(s), first at line {seen['first line']})")
         if len(r.warnings) > 10:
@@ -616,6 +623,9 @@ def serve(
     cors_origin: Annotated[Optional[list[str]], typer.Option(
         "--cors-origin", help="An origin (https://example.org) whose pages may query the endpoint (repeatable).")
     ] = None,
+    outlines: Annotated[Optional[Path], typer.Option(
+        help="NUTS region outlines for the maps: a GISCO NUTS_RG_*_4326.geojson or Nuts2json file you downloaded.")
+    ] = None,
 ) -> None:
     """Explore the knowledge graph in the browser; SPARQL endpoint at /sparql (read-only)."""
 
@@ -626,9 +636,14 @@ def serve(
         import uvicorn
 
         from coopgraph.web import Limits, create_app
+        from coopgraph.web.map import load_outlines
 
         limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1_000_000), allow_service=allow_service)
-        application = create_app(kg, limits, tuple(cors_origin or ()))
+        try:
+            regions = load_outlines(outlines) if outlines else None
+        except (OSError, ValueError) as error:
+            raise _fail(f"cannot read outlines {outlines}: {error}") from None
+        application = create_app(kg, limits, tuple(cors_origin or ()), outlines=regions)
         url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
         if host not in ("127.0.0.1", "localhost", "::1"):
             _say(f"warning: listening on {host}: other machines can reach this server")

@@ -4,15 +4,17 @@ A named query is a ``.rq`` file in ``queries/`` whose leading comment says what 
 
     # title: Partners of a project
     # description: One row per participation: organisation, role, country and region codes.
+    # internal: no
     # param: project (string, default PIKE): acronym or title of the project, any case
     # param: level (integer 0-3, default 2): NUTS level
 
-Parameters are turned into RDF terms (a string literal, an ``xsd:integer`` within its declared
-range, an IRI) and bound with a one-row ``VALUES`` block at the top of the query's ``WHERE`` group
-and of each sub-query's, the SPARQL 1.1 way of binding that every engine and remote endpoint
-understands: a parameter means the same wherever its variable appears, and a sub-query can use
-it to cut its work early. A value is never spliced into the query as text: Oxigraph serialises it
-as a term, so ``"} DROP ALL #`` stays a harmless string.
+``internal: yes`` marks a query that coopgraph's own networks and pages read, rather than one meant
+for people: listings leave those out. Parameters are turned into RDF terms (a string literal, an
+``xsd:integer`` within its declared range, an IRI) and bound with a one-row ``VALUES`` block at the
+top of the query's ``WHERE`` group and of each sub-query's, the SPARQL 1.1 way of binding that
+every engine and remote endpoint understands: a parameter means the same wherever its variable
+appears, and a sub-query can use it to cut its work early. A value is never spliced into the query
+as text: Oxigraph serialises it as a term, so ``"} DROP ALL #`` stays a harmless string.
 
 Examples
 --------
@@ -101,7 +103,7 @@ def _undeclared_term(name: str, value: object) -> Identifier:
     return Literal(text)
 
 
-_HEADER = re.compile(r"^#\s*(title|description|param)\s*:\s*(.*?)\s*$")
+_HEADER = re.compile(r"^#\s*(title|description|param|internal)\s*:\s*(.*?)\s*$")
 _PARAMETER = re.compile(
     r"^(?P<name>[A-Za-z_]\w*)\s*\((?P<type>\w+)(?:\s+(?P<minimum>-?\d+)-(?P<maximum>-?\d+))?"
     r"(?:\s*,\s*default\s+(?P<default>[^)]*?))?\s*\)\s*:?\s*(?P<description>.*)$"
@@ -118,6 +120,7 @@ class NamedQuery:
     title: str = ""
     description: str = ""
     parameters: tuple[Parameter, ...] = field(default=())
+    internal: bool = False  # read by coopgraph's networks and pages, not meant for people
 
     @classmethod
     def parse(cls, name: str, text: str) -> NamedQuery:
@@ -141,7 +144,11 @@ class NamedQuery:
             bounds = [int(declared[b]) if declared[b] else None for b in ("minimum", "maximum")]
             parameters.append(Parameter(declared["name"], declared["type"], declared["default"],
                                         declared["description"], *bounds))
-        return cls(name, text, fields.get("title", ""), fields.get("description", ""), tuple(parameters))
+        internal = fields.get("internal", "no").lower()
+        if internal not in ("yes", "no"):
+            raise QueryError(f"query {name}: internal must be yes or no, not {internal!r}")
+        return cls(name, text, fields.get("title", ""), fields.get("description", ""), tuple(parameters),
+                   internal == "yes")
 
     def parameter(self, name: str) -> Parameter:
         for parameter in self.parameters:
@@ -292,5 +299,6 @@ def resolve(query: str) -> NamedQuery:
         except UnicodeDecodeError:
             raise QueryError(f"cannot read query file {query}: it is not UTF-8 text") from None
     if re.fullmatch(r"[\w-]+", query):
-        raise QueryError(f"no named query {query!r}; `coopgraph queries` lists them: {', '.join(named)}")
+        meant = ", ".join(name for name, known in named.items() if not known.internal)
+        raise QueryError(f"no named query {query!r}; `coopgraph queries` lists them: {meant}")
     return NamedQuery.parse("the query", query)

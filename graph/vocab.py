@@ -24,6 +24,8 @@ GRAPH = Namespace("https://w3id.org/coopgraph/graph/")
 NUTS = Namespace("http://data.europa.eu/nuts/code/")
 #: EU Publications Office country authority URIs, e.g. ``COUNTRY["SWE"]``.
 COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
+#: W3C Basic Geo (WGS84) vocabulary: ``geo:lat`` and ``geo:long`` of a place.
+GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 #: The NUTS 2021 concept scheme.
 NUTS_2021_SCHEME = URIRef("http://data.europa.eu/nuts/scheme/2021")
 
@@ -91,6 +93,7 @@ class COOP(DefinedNamespace):
     unitOf: URIRef
     hasMember: URIRef
     region: URIRef
+    regionAsGiven: URIRef
     country: URIRef
     nutsLevel: URIRef
     isoCode: URIRef
@@ -153,6 +156,7 @@ PREFIXES = {
     "id": ID,
     "nuts": NUTS,
     "country": COUNTRY,
+    "geo": GEO,
     "skos": Namespace("http://www.w3.org/2004/02/skos/core#"),
     "prov": Namespace("http://www.w3.org/ns/prov#"),
     "graph": GRAPH,

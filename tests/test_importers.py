@@ -44,11 +44,11 @@ def test_cordis_rows_become_participations(fresh_kg, tmp_path):
         ("UNIVERSITY COLLEGE LONDON", "participant", "GB", "UKI31"),                 # UK is GB
     ]
     assert partners(fresh_kg, "BETA") == [
-        ("BOURNEMOUTH UNIVERSITY", "participant", "GB", ""),        # UKK24 is no NUTS 2021 region
+        ("BOURNEMOUTH UNIVERSITY", "participant", "GB", "UKK2"),    # the UK's own 2021 UKK24: its parent
         ("MASSACHUSETTS INSTITUTE OF TECHNOLOGY", "associated-partner", "US", ""),  # only a country code
         ("STICHTING DELTARES", "participant", "NL", ""),            # no NUTS code at all
         ("UMEA UNIVERSITET", "coordinator", "SE", "SE331"),         # the same PIC: the same organisation
-        ("UNIVERSITETI I PRISHTINES", "participant", "", ""),       # XK is no ISO country
+        ("UNIVERSITETI I PRISHTINES", "participant", "XK", ""),     # Kosovo, without an ISO code
     ]
     assert partners(fresh_kg, "GAMMA") == [("BROKEN AMOUNT GMBH", "participant", "DE", "DE300"),  # amount left out
                                            ("CENTRE NATIONAL DE LA RECHERCHE", "coordinator", "FR", "FR101")]
@@ -83,10 +83,11 @@ def test_rejects_are_reported_with_file_line_and_reason(fresh_kg, tmp_path):
     saved = json.loads((tmp_path / "cordis--organization.csv" / "report.json").read_text())
     assert saved["rows_rejected"] == 2
     assert saved["warnings"] == {
-        "unknown country 'XK': left out": {"rows": 1, "first line": 8},
-        "UKK24 is not a NUTS 2021 region: region left out": {"rows": 1, "first line": 9},
         "participation eu_contribution left out: not an amount: '12,5,x'": {"rows": 1, "first line": 13},
     }
+    # UKK24 (the UK's own 2021 code) is read as its parent UKK2; Kosovo is a country; DELTARES gives no region
+    assert saved["data_quality"]["regions read from other codes"] == {"parent": 1}
+    assert saved["data_quality"]["rows with a country but no region"]["rows"] == 3  # MIT, Kosovo, Deltares
 
 
 def test_gzip_and_plain_give_the_same_graph(fresh_kg, tmp_path):
@@ -167,7 +168,7 @@ def test_keep_projects_and_partners_are_joined(fresh_kg, tmp_path, shape):
     assert ("Region Jämtland Härjedalen", "lead-partner", "SE", "SE322") in partners(fresh_kg, "BRIDGE")
     assert ("Region Västerbotten", "partner", "SE", "SE33") in partners(fresh_kg, "BRIDGE")  # NUTS 2 only
     old = partners(fresh_kg, "OLDCODES")
-    assert ("Province of Limburg (BE)", "lead-partner", "BE", "BE22") in old   # NUTS 2016 BE221 -> its NUTS 2
+    assert ("Province of Limburg (BE)", "lead-partner", "BE", "BE224") in old  # NUTS 2016 BE221: 97.6 % in BE224
     assert ("Gemeente Zaanstad", "partner", "NL", "NL332") in old              # NUTS 2024 NL361 -> 2021 NL332
     assert ("Attica Region", "partner", "GR", "EL303") in old
     (amount,) = fresh_kg.query("""SELECT ?v WHERE { ?p coop:acronym "BRIDGE" ; coop:budget/coop:value ?v ;
@@ -178,8 +179,13 @@ def test_keep_projects_and_partners_are_joined(fresh_kg, tmp_path, shape):
         "FILTER(STRSTARTS(STR(?p), 'https://w3id.org/coopgraph/id/project/keep/')) }")}
     assert themes == {("BRIDGE", "Health"), ("BRIDGE", "Cross-border public services"), ("BRIDGE", "Green transition"),
                       ("OLDCODES", "Digitalisation"), ("OLDCODES", "Green transition")}
-    assert set(report.warnings) == {"BE221 is not a NUTS 2021 region: used BE22 instead",
-                                    "NUTS 2024 code NL361 read as NUTS 2021 NL332"}
+    assert report.warnings == {}
+    assert report.data_quality["regions read from other codes"] == {"NUTS 2016": 1, "NUTS 2024": 1}
+    (why,) = fresh_kg.query("""SELECT ?given ?why WHERE { ?p coop:regionAsGiven ?given .
+        ?i a coop:Inference ; rdf:subject ?p ; rdf:predicate coop:region ; coop:justification ?why }
+        ORDER BY ?given LIMIT 1""")
+    assert (str(why.given), str(why.why)) == ("BE221", "NUTS 2016 code BE221 read as NUTS 2021 BE224, the region "
+                                              "holding 97.6 % of its population (JRC NUTS converter)")
 
 
 def test_swedish_interreg_county_names_resolve_to_nuts(fresh_kg, tmp_path):
@@ -196,7 +202,7 @@ def test_swedish_interreg_county_names_resolve_to_nuts(fresh_kg, tmp_path):
     assert partners(fresh_kg, "Grenseløs helse") == [                          # a feasibility study and the project
         ("Lappland Turism", "associated-partner", "SE", ""),                     # no such county
         ("Region Jämtland Härjedalen", "lead-partner", "SE", "SE32"),            # the NUTS 2 name when no county
-        ("Region Jämtland Härjedalen", "lead-partner", "SE", "SE32"),            # (the first row names the region)
+        ("Region Jämtland Härjedalen", "lead-partner", "SE", "SE322"),           # each row its own region
     ]
     assert report.warnings == {"no NUTS 2021 region named 'Lappland': region left out": {"rows": 1, "first line": 5}}
 

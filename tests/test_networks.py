@@ -34,10 +34,12 @@ from coopgraph.network import (
     analyse,
     bipartite_graph,
     country_graph,
+    neighbourhood_graph,
     network,
     organisation_graph,
     participations,
     partner_graph,
+    project_graph,
     region_graph,
     region_profile,
     top_pairs,
@@ -463,3 +465,36 @@ def test_drawings_are_the_same_whatever_the_hash_seed():
     runs = {subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": seed},
                            capture_output=True, text=True, check=True).stdout for seed in ("1", "2", "3")}
     assert len(runs) == 1 and "Region Västerbotten" in runs.pop()
+
+
+def test_a_project_drawing_links_each_partner_to_its_lead_by_the_projects_they_share(network_kg, table):
+    cordis = table[table.source == "cordis"]
+    project = cordis.project.value_counts().index[0]  # the biggest CORDIS project of the fixture
+    members = cordis[cordis.project == project]
+    lead = members[members.role == "coordinator"].organisation.iloc[0]
+    projects_of = cordis.groupby("organisation").project.agg(set)
+    data = participations(network_kg, named=True)
+    iri = f"https://w3id.org/coopgraph/id/project/cordis/{project.split(':')[1]}"
+    pic = "https://w3id.org/coopgraph/id/organisation/pic/"
+    graph = project_graph(data, iri, pic + lead)
+    assert set(graph) == {pic + organisation for organisation in members.organisation}
+    assert {graph.nodes[a]["code"] if b == pic + lead else graph.nodes[b]["code"]: values["projects"]
+            for a, b, values in graph.edges(data=True)} == {
+        other: len(projects_of[lead] & projects_of[other]) for other in set(members.organisation) - {lead}}
+
+
+def test_a_neighbourhood_is_an_organisation_and_its_strongest_partners(network_kg, table):
+    cordis = table[table.source == "cordis"]
+    organisation = cordis.organisation.value_counts().index[0]
+    own = set(cordis[cordis.organisation == organisation].project)
+    partners = Counter(cordis[cordis.project.isin(own) & (cordis.organisation != organisation)].organisation)
+    pic = "https://w3id.org/coopgraph/id/organisation/pic/"
+    graph = neighbourhood_graph(participations(network_kg, named=True), pic + organisation, size=4)
+    strongest = sorted(partners.values(), reverse=True)[:3]
+    assert len(graph) == 4 and pic + organisation in graph
+    assert sorted((partners[graph.nodes[node]["code"]] for node in graph if node != pic + organisation),
+                  reverse=True) == strongest
+    for a, b, values in graph.edges(data=True):  # only the organisation's own projects count
+        shared = own & set(cordis[cordis.organisation == graph.nodes[a]["code"]].project) & set(
+            cordis[cordis.organisation == graph.nodes[b]["code"]].project)
+        assert values["projects"] == len(shared)

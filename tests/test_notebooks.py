@@ -351,7 +351,7 @@ def test_partners_notebook_draws_and_ranks_the_fixture_network(tmp_path, fresh_k
                                 flags=re.DOTALL)[1])
     headings = sorted(node["heading"].casefold() for node in data["nodes"])
     assert headings == sorted(names[organisation].casefold() for organisation in nodes)
-    ringed = sorted(node["heading"].casefold() for node in data["nodes"] if node.get("borderWidth"))
+    ringed = sorted(node["heading"].casefold() for node in data["nodes"] if node.get("borderWidth", 1) > 1)
     assert ringed == sorted(names[organisation].casefold() for organisation in home)  # the region's own
     assert len(data["edges"]) == len(expected["pairs"])
     assert not list(tmp_path.iterdir())  # nothing written to disk

@@ -35,7 +35,10 @@ def wheel(tmp_path_factory):
 def test_wheel_contains_package_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for expected in ("coopgraph/ontology/coopgraph.ttl", "coopgraph/ontology/shapes.ttl", "coopgraph/data/seed.ttl",
-                     "coopgraph/queries/projects.rq", "coopgraph/queries/region-pairs.rq", "coopgraph/cli.py"):
+                     "coopgraph/queries/projects.rq", "coopgraph/queries/region-pairs.rq", "coopgraph/cli.py",
+                     "coopgraph/data/nuts-versions.csv", "coopgraph/data/nuts-versions.md",
+                     "coopgraph/data/derive_nuts_versions.py", "coopgraph/web/static/world-atlas/countries-50m.json",
+                     "coopgraph/web/static/world-atlas/LICENSE", "coopgraph/web/templates/place.html"):
         assert expected in names
     assert not any(name.startswith(("graph/", "ontology/", "queries/", "tests/")) for name in names)
 
@@ -56,3 +59,6 @@ def test_installed_wheel_runs_a_named_query(wheel, tmp_path):
                              "--format", "csv"], cwd=tmp_path, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "PIKE" in result.stdout and result.stdout.startswith("project,acronym,title")
+    read = subprocess.run([python, "-c", "from coopgraph.importers.nuts import find_region; "
+                           "print(find_region('HR041').region.code)"], cwd=tmp_path, capture_output=True, text=True)
+    assert read.stdout.strip() == "HR050", read.stderr  # the NUTS versions table, read from the wheel

@@ -12,7 +12,8 @@ from coopgraph import QueryError
 from coopgraph.validation import validate
 
 MODULES = ["coopgraph", "coopgraph.knowledge_graph", "coopgraph.sparql", "coopgraph.vocab", "coopgraph.terms",
-           "coopgraph.importers.countries", "coopgraph.importers.nuts", "coopgraph.importers.values",
+           "coopgraph.importers.countries", "coopgraph.importers.nuts", "coopgraph.importers.nuts_versions",
+           "coopgraph.importers.values", "coopgraph.network.geography",
            "coopgraph.network.weights", "coopgraph.network.build", "coopgraph.network.analysis",
            "coopgraph.network.ranking", "coopgraph.network.export", "coopgraph.network.html"]
 

@@ -1,26 +1,39 @@
-"""The query editor (/query), the catalogue as JSON and the binding route, at the HTTP level.
+"""The query editor (/query), the catalogue as JSON and the binding route, at the HTTP level, and its answer
+table in a browser.
 
-The page's JavaScript is exercised in a browser by the Playwright tests; here: what the server
-answers, that every asset is local and served, and that parameters are bound as RDF terms.
+Here: what the server answers (pages of an answer with labelled IRIs, sorted as a whole, the downloads with every
+row), that every asset is local and served, and that parameters are bound as RDF terms; the last test drives the
+page's JavaScript in Debian's chromium, like tests/test_web_browser.py (whose server and browser it shares).
 """
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
+import math
 import re
 import tomllib
 from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 from starlette.testclient import TestClient
+from test_web_browser import PIKE, server, store  # noqa: F401 (the browser test's live server and its store)
+from test_web_endpoint import SLOW
 
+from conftest import HOSTILE as HOSTILE_NAME
 from conftest import ROOT
 from coopgraph.sparql import NamedQuery, catalogue
-from coopgraph.web import create_app
+from coopgraph.web import Limits, create_app, editor
+from coopgraph.web.site import entity_url
 
 HOSTILE = '"} DROP ALL #'
 WEB = ROOT / "graph" / "web"
+#: Every NUTS region with its code and level: about 2,000 rows, 22 pages.
+NUTS = "SELECT ?region ?code ?level WHERE { ?region a coop:Region ; skos:notation ?code ; coop:nutsLevel ?level }"
+SCREENSHOT = "/tmp/query-results.png"
 
 
 @pytest.fixture(scope="module")
@@ -62,12 +75,14 @@ def editor_data(page: str) -> dict:
 # -- the page ----------------------------------------------------------------------------------------
 
 
-def test_the_editor_lists_every_named_query(client):
+def test_the_editor_lists_every_named_query_meant_for_people(client):
     response = client.get("/query")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
     for name, query in catalogue().items():
-        assert f'data-name="{name}"' in response.text
+        assert (f'data-name="{name}"' in response.text) is not query.internal
         assert query.title in html.unescape(response.text)
+    internal = client.get("/query", params={"name": "labels"})  # listed nowhere, still loaded by name
+    assert internal.status_code == 200 and editor_data(internal.text)["name"] == "labels"
     for element in ('id="run"', 'id="results"', 'id="query"', 'id="download-csv"', 'id="download-json"'):
         assert element in response.text
     assert "declared for every query" in response.text
@@ -83,7 +98,7 @@ def test_the_page_loads_only_local_assets_and_each_is_served(client):
         assert url.startswith("/static/") and "//" not in url, url
         response = client.get(url)
         assert response.status_code == 200, url
-        expected = "javascript" if url.endswith(".js") else "text/css"
+        expected = {"js": "javascript", "css": "text/css", "svg": "image/svg+xml"}[url.rsplit(".", 1)[1]]
         assert expected in response.headers["content-type"], (url, response.headers["content-type"])
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
 
@@ -120,7 +135,7 @@ def test_a_named_query_is_preselected(client):
 def test_the_home_page_links_to_each_named_query(client):
     home = client.get("/").text
     links = re.findall(r'href="(/query\?name=[^"]+)"', home)
-    assert len(links) == len(catalogue())
+    assert len(links) == sum(not query.internal for query in catalogue().values())
     for link in links:
         assert client.get(html.unescape(link)).status_code == 200
 
@@ -245,3 +260,212 @@ def test_the_vendored_editor_is_documented():
     version = re.search(r"CodeMirror (5\.\d+\.\d+)", readme)[1]
     script = (WEB / "static" / "codemirror" / "lib" / "codemirror.js").read_text(encoding="utf-8")
     assert f'CodeMirror.version = "{version}"' in script
+
+
+# -- the answer: pages, labels, sorting, downloads ----------------------------------------------------
+
+
+def results(client: TestClient, **params: str) -> dict:
+    """The ``results`` of the editor's JSON twin for a run (``page`` among the params)."""
+    response = client.get("/query.json", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()["results"]
+
+
+@pytest.fixture
+def runs(kg, monkeypatch) -> list[str]:
+    """The queries the store runs from now on: the editor's through /sparql, and its label look-ups."""
+    calls: list[str] = []
+    for method in ("serialized_text", "rows"):
+        original = getattr(kg, method)
+        monkeypatch.setattr(kg, method, lambda *args, _method=method, _original=original, **kwargs:
+                            calls.append(_method) or _original(*args, **kwargs))
+    return calls
+
+
+def test_iris_come_with_their_label_and_page(client):
+    answer = results(client, name="projects", page="1")
+    (pike,) = [row for row in answer["rows"] if row["project"]["value"] == PIKE]
+    assert pike["project"] == {"type": "uri", "value": PIKE, "url": entity_url(PIKE), "label": "PIKE"}
+    assert pike["acronym"] == {"type": "literal", "value": "PIKE"}
+    assert pike["start"] == {"type": "literal", "value": "2008", "datatype": "http://www.w3.org/2001/XMLSchema#gYear"}
+    organisation = "<https://w3id.org/coopgraph/id/organisation/{}>".format
+    things = f"{organisation('ernact')} nuts:SE33 {organisation('kommunforbundet-vasternorrland')} coop:Project"
+    labelled = results(client, query=f"SELECT ?x WHERE {{ VALUES ?x {{ {things} }} }}", page="1")["rows"]
+    assert [row["x"].get("label") for row in labelled] == [
+        "European Regions Network for the Application of Communications Technology",  # English, not the acronym
+        "Övre Norrland",  # without a language, not the code
+        "Kommunförbundet Västernorrland",  # in Swedish only: the last resort
+        None]
+
+
+def test_a_page_costs_one_label_query_and_paging_runs_nothing_again(client, runs):
+    text = NUTS + " # paged"  # a text no other test ran
+    for number in ("1", "2", "22"):
+        assert len(results(client, query=text, page=number, sort="code")["rows"]) > 0
+    assert runs == ["serialized_text", "rows", "rows", "rows"]
+
+
+def test_the_cache_drops_the_oldest_answers(client, runs, monkeypatch):
+    monkeypatch.setattr(editor, "CACHED_ANSWERS", 2)
+    for number in (1, 2, 3, 1):
+        results(client, query=f"SELECT ?n WHERE {{ VALUES ?n {{ {number} }} }} # cache", page="1")
+    assert runs.count("serialized_text") == 4  # the first was dropped when the third came
+
+
+def test_a_large_answer_comes_a_page_at_a_time_sorted_as_a_whole(client, kg):
+    total = len(kg.rows(NUTS))
+    pages = math.ceil(total / 100)
+    first = results(client, query=NUTS, page="1")
+    assert total > 2000 and len(first["rows"]) == 100
+    assert {key: first[key] for key in ("total", "page", "pages", "per_page", "first", "last", "sort")} == {
+        "total": total, "page": 1, "pages": pages, "per_page": 100, "first": 1, "last": 100, "sort": None}
+    last = results(client, query=NUTS, page=str(pages))
+    assert (last["first"], last["last"], len(last["rows"])) == (100 * pages - 99, total, total - 100 * (pages - 1))
+    codes = [row["code"]["value"] for number in range(1, pages + 1)
+             for row in results(client, query=NUTS, page=str(number), sort="-code")["rows"]]
+    assert len(codes) == total and codes == sorted(codes, key=str.casefold, reverse=True)
+    top, bottom = (results(client, query=NUTS, page=number, sort="-level") for number in ("1", str(pages)))
+    assert top["descending"] and {row["level"]["value"] for row in top["rows"]} == {"3"}
+    assert {row["level"]["value"] for row in bottom["rows"]} == {"0"}
+
+
+def test_sorting_orders_numbers_as_numbers_text_as_people_read_it_and_empty_last(client):
+    query = 'SELECT * WHERE { VALUES (?n ?name) { (10 "b") (9 "Ä") (100 UNDEF) (2 "a") (UNDEF "c") (-1.5 "B") } }'
+
+    def column(sort: str) -> list[str | None]:
+        variable = sort.removeprefix("-")
+        return [row.get(variable, {}).get("value") for row in results(client, query=query, page="1", sort=sort)["rows"]]
+
+    assert column("n") == ["-1.5", "2", "9", "10", "100", None]
+    assert column("-n") == ["100", "10", "9", "2", "-1.5", None]
+    assert column("name") == ["a", "Ä", "B", "b", "c", None]
+    assert column("-name") == ["c", "b", "B", "Ä", "a", None]
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"page": "0"}, "page must be a whole number from 1 to 22"),
+    ({"page": "23"}, "page must be a whole number from 1 to 22"),
+    ({"page": "two"}, "page must be a whole number"),
+    ({"page": "1", "sort": "nope"}, "there is no column 'nope' to sort by; the columns are region, code, level"),
+])
+def test_a_page_or_column_that_is_not_there_is_a_clear_error(client, params, message):
+    response = client.get("/query.json", params={"query": NUTS, **params})
+    assert response.status_code == 400 and message in response.json()["error"]
+
+
+def test_the_downloads_have_every_row_of_the_query_as_run(client, kg):
+    for answer in (results(client, query=NUTS, page="3", sort="code"),
+                   results(client, name="partners", project="INNOCAP", page="1")):
+        download = {"format": "csv", "query": answer["query"]}
+        rows = list(csv.DictReader(io.StringIO(client.get("/sparql", params=download).text)))
+        assert len(rows) == answer["total"] and list(rows[0]) == answer["variables"]
+        download["format"] = "json"
+        assert len(client.get("/sparql", params=download).json()["results"]["bindings"]) == answer["total"]
+    expected = {organisation for organisation, *_ in kg.rows("partners", project="INNOCAP")}
+    assert {row["organisation"] for row in rows} == expected  # the value bound, not the default (PIKE)
+
+
+def test_the_json_twin_carries_the_page_the_editor_shows(client, kg, runs):
+    params = {"name": "partners", "project": "INNOCAP", "page": "1", "sort": "-name"}
+    page = client.get("/query", params=params)
+    assert page.status_code == 200 and runs == []  # the page asks its JSON twin for the rows
+    assert {key: editor_data(page.text)[key] for key in ("name", "values", "page", "sort")} == {
+        "name": "partners", "values": {"project": "INNOCAP"}, "page": "1", "sort": "-name"}
+    twin = client.get("/query.json", params=params).json()
+    assert twin["name"] == "partners" and twin["values"] == {"project": "INNOCAP"}
+    answer = twin["results"]
+    total = len(kg.rows("partners", project="INNOCAP"))
+    assert (answer["page"], answer["total"], answer["sort"], answer["descending"]) == (1, total, "name", True)
+    assert answer["query"] == catalogue()["partners"].bind({"project": "INNOCAP"})
+    assert all(row["organisation"]["label"] and row["organisation"]["url"] for row in answer["rows"])
+    assert "results" not in client.get("/query.json", params={"name": "partners"}).json()
+
+
+def test_a_long_query_is_posted_as_a_form_with_the_view_in_the_url(client):
+    long = NUTS + " #" + "x" * 5000
+    posted = client.post("/query.json?page=2&sort=-code", data={"query": long})
+    assert posted.status_code == 200
+    assert posted.json()["results"] == results(client, query=long, page="2", sort="-code")
+    named = client.post("/query.json?page=1", data={"name": "partners", "project": HOSTILE})
+    assert named.json()["results"]["total"] == 0 and named.json()["values"] == {"project": HOSTILE}
+    assert client.post("/query", data={"query": NUTS}).status_code == 405
+
+
+def test_a_hostile_value_is_bound_as_a_literal_when_the_editor_runs_it(client, kg):
+    answer = results(client, name="partners", project=HOSTILE, page="1")
+    assert answer["total"] == 0 and answer["query"] == catalogue()["partners"].bind({"project": HOSTILE})
+    assert kg.query("ASK { ?p coop:acronym 'PIKE' }") is True
+
+
+@pytest.mark.parametrize("query, status, message", [
+    ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", 403, "SERVICE (federated query) is not"),
+    ("INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }", 400, "bad SPARQL"),
+    ("SELECT * WHERE { ?s ?p ?o", 400, "bad SPARQL"),
+])
+def test_the_editor_refuses_what_the_endpoint_refuses(client, kg, query, status, message):
+    response = client.get("/query.json", params={"query": query, "page": "1"})
+    assert response.status_code == status and message in response.json()["error"]
+    assert kg.query("ASK { <urn:x:a> ?p ?o }") is False
+
+
+def test_the_endpoint_limits_hold_for_the_editor(kg):
+    def answer(limits: Limits, query: str):
+        return TestClient(create_app(kg, limits)).get("/query.json", params={"query": query, "page": "1"})
+
+    slow = answer(Limits(timeout=0.05), SLOW)
+    assert slow.status_code == 503 and "longer than 0.05 s" in slow.json()["error"]
+    big = answer(Limits(max_result_bytes=2000), NUTS)
+    assert big.status_code == 413 and "larger than 2,000 bytes" in big.json()["error"]
+
+
+def test_ask_and_graph_answers_are_shown_whole(client):
+    assert results(client, query="ASK { ?p coop:acronym 'PIKE' }", page="1") == {
+        "query": "ASK { ?p coop:acronym 'PIKE' }", "boolean": True}
+    graph = results(client, query="CONSTRUCT { ?p coop:acronym ?a } WHERE { ?p coop:acronym ?a }", page="1")["graph"]
+    assert '"PIKE"' in graph
+
+
+# -- in a browser ------------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_the_answer_table_in_a_browser(page, server):  # noqa: F811 (server: imported above)
+    """Labels link to entity pages, the hostile name stays text, 2,000 rows come 100 at a time, headers sort
+    with the keyboard, the CSV download has every row; a screenshot of a sorted page for people to look at."""
+    view = page.page
+    view.set_viewport_size({"width": 1400, "height": 900})
+    view.goto(f"{server}/query?name=projects")
+    view.click("#run")
+    pike = view.locator("#results table").get_by_role("link", name="PIKE", exact=True)
+    pike.wait_for()
+    assert pike.get_attribute("href") == entity_url(PIKE) and pike.get_attribute("title") == PIKE
+
+    view.click(".named-query[data-name=partners]")
+    view.fill("#parameter-project", "PIKE")
+    view.click("#run")
+    view.locator("#results table").get_by_role("link", name=HOSTILE_NAME).wait_for()  # the label, as text
+    assert view.locator("#results img").count() == 0
+
+    view.goto(f"{server}/query?" + urlencode({"query": NUTS, "page": "1"}))  # a run's URL runs it
+    rows = view.locator("#results table tbody tr")
+    rows.first.wait_for()
+    pager = view.locator(".results-pager .range").first
+    total = int(re.fullmatch(r"rows 1–100 of ([\d,]+)", pager.inner_text())[1].replace(",", ""))
+    assert total > 2000 and rows.count() == 100
+    header = view.locator("th", has=view.get_by_role("button", name="level"))
+    view.get_by_role("button", name="level").focus()
+    for order in ("ascending", "descending"):
+        view.keyboard.press("Enter")
+        view.wait_for_function(f"document.querySelector('th[aria-sort={order}]') !== null")
+        assert header.get_attribute("aria-sort") == order
+    view.locator(".results-pager").first.get_by_role("button", name="Next page").click()
+    view.wait_for_function("document.querySelector('.results-pager .range').textContent.startsWith('rows 101')")
+    assert pager.inner_text() == f"rows 101–200 of {total:,}" and rows.count() == 100
+    assert {rows.nth(n).locator("td").nth(2).inner_text() for n in range(100)} == {"3"}
+    assert "page=2" in view.url and "sort=-level" in view.url
+    view.locator("#downloads").evaluate("(line) => line.scrollIntoView()")  # the answer, not the editor
+    view.screenshot(path=SCREENSHOT)
+
+    download = view.request.get(server + view.locator("#download-csv").get_attribute("href"))
+    assert len(list(csv.DictReader(io.StringIO(download.text())))) == total

@@ -9,9 +9,11 @@ only as escaped text; the browser-level check of the same is for Playwright.
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
@@ -108,7 +110,7 @@ def test_network_page_draws_every_node(client, network_kg, of, level):
     assert len(data["edges"]) == graph.number_of_edges()
     assert data["options"]["physics"]["enabled"] is False  # laid out in Python: drawn at once
     assert all("title" not in item for item in data["nodes"] + data["edges"])  # tooltips are made by network.js
-    assert f"{graph.number_of_nodes()} nodes, {graph.number_of_edges()} links" in response.text
+    assert f"All {graph.number_of_nodes()} {of} and {graph.number_of_edges()} links are drawn" in response.text
 
 
 def test_nodes_open_their_entity_pages(client, network_kg):
@@ -135,21 +137,29 @@ def test_json_by_accept_header(client):
 
 def test_regions_json_is_the_ranking(client, network_kg):
     params = [("level", "3"), ("weight", "association"), ("n", "4"), ("programme", "aurora"), ("from", "2016"),
-              ("to", "2019"), ("role", "lead-partner"), ("role", "partner")]
+              ("to", "2019"), ("role", "lead-partner"), ("role", "partner"), ("min_projects", "1")]
     rows = client.get("/regions.json", params=params).json()["rows"]
     filters = Filters(programme="aurora", first_year=2016, last_year=2019, roles=("lead-partner", "partner"))
     assert rows == as_json(top_pairs(network_kg, 3, "association", 4, filters)) and rows
+    # association strength and Jaccard rank tiny regions first: unless asked otherwise, at least 10 shared projects
+    answer = client.get("/regions.json", params=params[:-1]).json()
+    assert answer["parameters"]["min_projects"] == 10
+    assert answer["rows"] == as_json(top_pairs(network_kg, 3, "association", 4, replace(filters, min_projects=10)))
 
 
-def test_regions_page_ranks_pairs_beside_their_network(client, network_kg):
+def test_regions_page_ranks_pairs_beside_a_map_that_marks_them(client, network_kg):
     response = client.get("/regions", params={"level": 2, "weight": "projects", "n": 3})
     assert response.status_code == 200
     expected = top_pairs(network_kg, 2, "projects", 3)
     for row in expected:
         for code, name in ((row["region_a"], row["name_a"]), (row["region_b"], row["name_b"])):
-            assert f'<a href="{entity_url(str(NUTS[code])).replace("&", "&amp;")}">{code}</a> {name}' in response.text
+            link = entity_url(str(NUTS[code])).replace("&", "&amp;")
+            assert f'<a href="{link}">{html.escape(name)}</a> <span class="code">{code}</span>' in response.text
     assert response.text.count('<tr><td class="number">') == 3  # one row per pair
-    assert len(drawn(response.text)["nodes"]) == region_graph(network_kg, 2).number_of_nodes()
+    marked = {(link["a"], link["b"]) for link in client.get("/regions.json", params={
+        "level": 2, "weight": "projects", "n": 3}).json()["map"]["links"] if link["marked"]}
+    assert {frozenset(pair) for pair in marked} <= {frozenset((row["region_a"], row["region_b"])) for row in expected}
+    assert response.text.count('class="link marked"') == len(marked)
 
 
 def test_filters_change_the_answer(client, network_kg):
@@ -201,9 +211,9 @@ def test_assets_come_from_this_server(client):
 def test_networks_are_built_once_for_many_clients(network_kg, monkeypatch):
     built = []
 
-    def counted(*args):
+    def counted(*args, **keywords):
         built.append(args)
-        return network(*args)
+        return network(*args, **keywords)
 
     monkeypatch.setattr(networks, "network", counted)
     client = TestClient(create_app(network_kg))
@@ -232,9 +242,9 @@ def test_big_networks_show_their_strongest_part(network_kg):
     assert (shown["shown_nodes"], shown["shown_links"], shown["nodes"]) == (4, 3, graph.number_of_nodes())
     strongest = sorted(graph, key=lambda node: (-strength[node], node))[:4]
     assert {dict(node["facts"])["IRI"] for node in shown["data"]["nodes"]} == set(strongest)
-    assert f"Showing 4 of {graph.number_of_nodes()} nodes" in embed(shown)
+    assert f"The 4 strongest of {graph.number_of_nodes()} regions" in embed(shown)
     widths = [edge["width"] for edge in shown["data"]["edges"]]
-    assert widths == sorted(widths, reverse=True) and widths[0] == 8
+    assert widths == sorted(widths, reverse=True) and widths[0] == 4
 
 
 def test_layout_is_the_same_every_time(network_kg):

@@ -3,18 +3,25 @@
 Each row becomes the triples of one participation, and of its project and organisation the first
 time they are met. A row is rejected whole, with the reason, only when it cannot say who took part
 in what under which role (no project id, no organisation name, a role the mapping does not know);
-a value that cannot be read or resolved (an impossible date, a garbled amount, an unknown NUTS code)
-is left out and reported as a warning, so that no partnership is lost over it.
+a value that cannot be read or resolved (an impossible date, a garbled or ambiguous amount, an
+unknown NUTS code) is left out and reported as a warning, so that no partnership is lost over it.
+Cells that mean "no value" (``NA``, ``-``...: the mapping's ``na_values``) are empty, counted once.
+
+Each participation keeps the place its own row gives (sources give the address at the time, and
+organisations move and have several sites); an organisation's place is the one most of its rows
+give, written once all rows are read, and organisations whose rows disagree are counted. A region
+read from another NUTS version, or from a parent code, keeps the code as given and says why.
 Triples are streamed as N-Triples text into a file, which Oxigraph bulk-loads far faster than it
 takes rdflib objects, and without holding a million lines in memory.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cache
+from itertools import pairwise
 from typing import IO
 from urllib.parse import quote
 
@@ -23,9 +30,9 @@ from rdflib.namespace import RDF, SKOS, XSD
 from coopgraph.importers import values
 from coopgraph.importers.countries import country_iri, find_country, nuts_country_code
 from coopgraph.importers.mapping import Mapping
-from coopgraph.importers.nuts import find_region, find_region_by_name
+from coopgraph.importers.nuts import Found, find_region, find_region_by_name
 from coopgraph.importers.tables import Row
-from coopgraph.vocab import COOP, ID, ORGTYPE, ROLE
+from coopgraph.vocab import COOP, GEO, ID, ORGTYPE, ROLE
 
 
 class RowRejected(Exception):
@@ -57,6 +64,11 @@ def _quoted(part: str) -> str:
     return quote(part, safe="")
 
 
+def _code(term: str) -> str:
+    """``<http://data.europa.eu/nuts/code/SE331>`` -> ``SE331``: the code at the end of a place's IRI."""
+    return term[1:-1].rsplit("/", 1)[-1]
+
+
 def _mint(kind: str, *parts: str) -> str:
     return f"<{ID}{kind}/{'/'.join(_quoted(part) for part in parts)}>"
 
@@ -69,12 +81,65 @@ _ORGANISATION_CLASS, _ORGANISATION_OF = _p(COOP.Organisation), _p(COOP.organisat
 _ORGANISATION_TYPE = _p(COOP.organisationType)
 _PARTICIPATION_CLASS = _p(COOP.Participation)
 _PROJECT_CLASS, _PROJECT_OF = _p(COOP.Project), _p(COOP.project)
-_REGION = _p(COOP.region)
+_REGION, _REGION_AS_GIVEN = _p(COOP.region), _p(COOP.regionAsGiven)
+_INFERENCE_CLASS, _JUSTIFICATION = _p(COOP.Inference), _p(COOP.justification)
+_SUBJECT, _PREDICATE, _OBJECT = _p(RDF.subject), _p(RDF.predicate), _p(RDF.object)
+_LATITUDE, _LONGITUDE = _p(GEO.lat), _p(GEO.long)
 _ROLE = _p(COOP.role)
 _VALUE = _p(COOP.value)
 _PREF_LABEL, _ALT_LABEL = _p(SKOS.prefLabel), _p(SKOS.altLabel)
 
 _DATE_TYPES = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}
+
+
+@dataclass
+class Quality:
+    """What the data lacked or said in other words, counted over the whole table (the report's data quality)."""
+
+    missing_cells: Counter = field(default_factory=Counter)      # a cell meaning "no value" ("NA", "-") -> cells
+    rows_without_place: int = 0                                  # no country and no region
+    rows_placed_by_organisation: int = 0                         # ... of which the organisation's other rows place
+    rows_without_region: int = 0                                 # a country but no region
+    rows_given_region_by_organisation: int = 0                   # ... of which the organisation's region is there
+    regions_read: Counter = field(default_factory=Counter)       # "NUTS 2016", "parent"... -> rows
+    ambiguous_amounts: int = 0
+    organisations_disagreeing: int = 0                           # whose rows give more than one country or region
+    disagreements: list[str] = field(default_factory=list)       # the first few, described
+
+    def summary(self) -> dict:
+        return {
+            "cells read as missing": dict(self.missing_cells.most_common()),
+            "rows without a place": {"rows": self.rows_without_place,
+                                     "placed by their organisation's other rows": self.rows_placed_by_organisation},
+            "rows with a country but no region": {
+                "rows": self.rows_without_region,
+                "given their organisation's region in that country": self.rows_given_region_by_organisation},
+            "regions read from other codes": dict(self.regions_read.most_common()),
+            "amounts left out as ambiguous": self.ambiguous_amounts,
+            "organisations whose rows disagree on their place": {"organisations": self.organisations_disagreeing,
+                                                                 "first": self.disagreements},
+        }
+
+    def described(self) -> list[str]:
+        """What is worth a reader's attention, a phrase each (nothing when the data had none of it)."""
+        phrases = []
+        if self.missing_cells:
+            phrases.append(f"{sum(self.missing_cells.values()):,} cells read as missing ("
+                           + ", ".join(f"{value!r} {n:,}" for value, n in self.missing_cells.most_common(4)) + ")")
+        if self.rows_without_place:
+            phrases.append(f"{self.rows_without_place:,} rows without a place ({self.rows_placed_by_organisation:,} "
+                           "placed by their organisation's other rows)")
+        if self.rows_without_region:
+            phrases.append(f"{self.rows_without_region:,} rows with a country but no region "
+                           f"({self.rows_given_region_by_organisation:,} given their organisation's region)")
+        if self.regions_read:
+            phrases.append(f"{sum(self.regions_read.values()):,} regions read from other codes ("
+                           + ", ".join(f"{how} {n:,}" for how, n in self.regions_read.most_common()) + ")")
+        if self.ambiguous_amounts:
+            phrases.append(f"{self.ambiguous_amounts:,} ambiguous amounts left out (set decimal or thousands)")
+        if self.organisations_disagreeing:
+            phrases.append(f"{self.organisations_disagreeing:,} organisations whose rows disagree on their place")
+        return phrases
 
 
 @dataclass
@@ -87,6 +152,23 @@ class Conversion:
     rejects: list[tuple[Row, str]] = field(default_factory=list)
     warnings: Counter = field(default_factory=Counter)
     first_line_of_warning: dict[str, int] = field(default_factory=dict)
+    quality: Quality = field(default_factory=Quality)
+
+
+@dataclass
+class _Place:
+    """Where an organisation's rows place it: countries and regions, each with its number of rows, and the
+    participations whose rows give no place, or a country without a region."""
+
+    countries: Counter = field(default_factory=Counter)
+    regions: Counter = field(default_factory=Counter)    # (region, its country) -> rows
+    unplaced: list[str] = field(default_factory=list)
+    regionless: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # country -> participations
+    points: Counter = field(default_factory=Counter)     # (region or country, (latitude, longitude)) -> rows
+
+
+#: How many organisations with disagreeing rows the report describes.
+DISAGREEMENTS_SHOWN = 10
 
 
 class Converter:
@@ -100,15 +182,56 @@ class Converter:
         self._written: set[str] = set()
         self._participations: set[str] = set()
         self._labels: dict[str, list[str]] = {}  # organisation -> its spellings, first seen first
+        self._places: dict[str, _Place] = defaultdict(_Place)  # organisation -> where its rows place it
+        self._deferred: list[Row] = []  # rows to convert once every row is read (see add)
+        self._countries_of_name: dict[str, Counter] = defaultdict(Counter)  # name key -> countries of its rows
+        self._missing = {column: mapping.missing_values(column)
+                         for columns in mapping.fields.values() for column in columns}
 
     def add(self, row: Row) -> None:
+        """Convert one row; a row that names its organisation only by a name and no place waits for the others."""
         self.result.rows_read += 1
+        if row.problem:
+            self.result.rejects.append((row, row.problem))
+            return
+        cleaned = replace(row, cells={**row.cells, **self._cleaned(row.cells)})
+        if not self.mapping.fields.get(("organisation", "id")) and not self._place_given(cleaned):
+            # without an id, an organisation is its name in its country: the country comes from its other rows
+            self._deferred.append(cleaned)
+            return
+        self._add(cleaned, original=row)
+
+    def finish(self) -> Conversion:
+        """Convert the rows that waited; write each organisation's place, names and spellings; flush."""
+        for row in self._deferred:
+            countries = self._countries_of_name.get(values.name_key(self._get(row, "organisation", "name")))
+            self._add(row, original=row, country_of_name=countries.most_common(1)[0][0] if countries else None)
+        for organisation, place in self._places.items():
+            self._emit(self._organisation_place(organisation, place))
+        for iri, (first, *others) in self._labels.items():
+            self._emit([f"{iri} {_PREF_LABEL} {_literal(first)} .\n",
+                        *(f"{iri} {_ALT_LABEL} {_literal(label)} .\n" for label in others)])
+        self._flush()
+        return self.result
+
+    def _cleaned(self, cells: dict[str, str]) -> dict[str, str]:
+        """The mapped cells that mean "no value", emptied (and counted)."""
+        emptied = {}
+        for column, missing in self._missing.items():
+            value = cells.get(column, "").strip()
+            if value and value in missing:
+                emptied[column] = ""
+                self.result.quality.missing_cells[value] += 1
+        return emptied
+
+    def _place_given(self, row: Row) -> bool:
+        return any(self._get(row, "organisation", key) for key in ("country", "nuts", "region_name"))
+
+    def _add(self, row: Row, original: Row, country_of_name: str | None = None) -> None:
         try:
-            if row.problem:
-                raise RowRejected(row.problem)
-            lines, warnings, written, labels = self._convert(row)
+            lines, warnings, written, labels = self._convert(row, country_of_name)
         except RowRejected as reason:
-            self.result.rejects.append((row, str(reason)))
+            self.result.rejects.append((original, str(reason)))
             return
         participation = lines[0].split(" ", 1)[0]
         if participation in self._participations:
@@ -124,15 +247,8 @@ class Converter:
                 spellings.append(label)
         for warning in warnings:
             self.result.warnings[warning] += 1
-            self.result.first_line_of_warning.setdefault(warning, row.line)
-
-    def finish(self) -> Conversion:
-        """Write each organisation's first spelling as its name and the others as variants; flush."""
-        for iri, (first, *others) in self._labels.items():
-            self._emit([f"{iri} {_PREF_LABEL} {_literal(first)} .\n",
-                        *(f"{iri} {_ALT_LABEL} {_literal(label)} .\n" for label in others)])
-        self._flush()
-        return self.result
+            first = self.result.first_line_of_warning
+            first[warning] = min(first.get(warning, row.line), row.line)
 
     def _emit(self, lines: list[str]) -> None:
         self._pending += lines
@@ -157,7 +273,8 @@ class Converter:
     def _key(self, row: Row, section: str) -> list[str]:
         return [values.tidy(row.cells.get(c, "")) for c in self.mapping.fields.get((section, "id"), ())]
 
-    def _convert(self, row: Row) -> tuple[list[str], list[str], set[str], list[tuple[str, str]]]:
+    def _convert(self, row: Row, country_of_name: str | None = None) \
+            -> tuple[list[str], list[str], set[str], list[tuple[str, str]]]:
         prefix = self.mapping.prefix
         lines: list[str] = []
         warnings: list[str] = []
@@ -175,11 +292,13 @@ class Converter:
                               "empty)")
         country, country_warning = self._country(row)
         warnings += country_warning
-        region, region_warnings = self._region(row, country)
+        region, region_text, found, region_warnings = self._region(row, country)
         warnings += region_warnings
         if country is None and region is not None:
             country = region[1]
-        organisation = self._organisation_iri(row, name, country)
+        organisation = self._organisation_iri(row, name, country or country_of_name)
+        if country and not self.mapping.fields.get(("organisation", "id")):
+            self._countries_of_name[values.name_key(name)][country] += 1
 
         role = self._role(row)
         own_key = self._key(row, "participation")
@@ -192,13 +311,15 @@ class Converter:
                   f"{participation} {_PROJECT_OF} {project} .\n",
                   f"{participation} {_ORGANISATION_OF} {organisation} .\n",
                   f"{participation} {_ROLE} {_p(ROLE[role])} .\n"]
+        lines += self._place(participation, organisation, country, region, region_text, found)
+        self._point(row, organisation, region[0] if region else country, warnings)
         lines += self._amounts(row, "participation", participation, warnings)
 
         if project not in self._written:
             lines += self._project(row, project, written, warnings)
             written.add(project)
         if organisation not in self._written:
-            lines += self._organisation(row, organisation, country, region)
+            lines += self._organisation(row, organisation)
             written.add(organisation)
         labels.append((organisation, name))
         return lines, warnings, written, labels
@@ -212,30 +333,134 @@ class Converter:
             return None, [f"unknown country {text!r}: left out"]
         return _p(country), []
 
-    def _region(self, row: Row, country: str | None) -> tuple[tuple[str, str] | None, list[str]]:
-        """(region, its country) as N-Triples terms, and notes: the first NUTS code, then region name, that resolves."""
-        notes, unresolved, region = [], [], None
+    def _region(self, row: Row, country: str | None) \
+            -> tuple[tuple[str, str] | None, str, Found | None, list[str]]:
+        """(region, its country) as N-Triples terms, the text it was read from, how it was read (None for a
+        name), and notes: the first NUTS code, then region name, that resolves."""
+        notes, unresolved = [], []
         for column in self.mapping.fields.get(("organisation", "nuts"), ()):
             code = row.cells.get(column, "").strip()
             if code:
-                region, note = find_region(code)
-                if region is not None:
-                    notes += [note] if note else []
-                    break
-                if note:
-                    unresolved.append(note)
-        if region is None and country is not None:
+                found = find_region(code, self.mapping.nuts_version)
+                if found.region is not None:
+                    notes += [f"{failed}: used {found.region.code} instead" for failed in unresolved]
+                    return self._terms(found.region), code, found, notes
+                if found.justification:
+                    unresolved.append(found.justification)
+        if country is not None:
             for column in self.mapping.fields.get(("organisation", "region_name"), ()):
                 text = values.tidy(row.cells.get(column, ""))
                 if text:
                     region = find_region_by_name(text, nuts_country_code(country[1:-1]))
                     if region is not None:
-                        break
+                        notes += [f"{failed}: used {region.code} instead" for failed in unresolved]
+                        return self._terms(region), text, None, notes
                     unresolved.append(f"no NUTS 2021 region named {text!r}")
-        if region is None:
-            return None, notes + [f"{failed}: region left out" for failed in unresolved]
-        notes += [f"{failed}: used {region.code} instead" for failed in unresolved]
-        return (_p(region.iri), _p(country_iri(region.country_code))), notes
+        return None, "", None, [f"{failed}: region left out" for failed in unresolved]
+
+    def _point(self, row: Row, organisation: str, place: str | None, warnings: list[str]) -> None:
+        """Remember where the row geolocates the organisation (``geolocation`` "lat,lon", or two columns)."""
+        latitude, longitude = self._get(row, "organisation", "latitude"), self._get(row, "organisation", "longitude")
+        if not latitude and not longitude:
+            latitude, _, longitude = self._get(row, "organisation", "geolocation").partition(",")
+        if not latitude and not longitude:
+            return
+        try:
+            self._places[organisation].points[(place, values.coordinates(latitude, longitude))] += 1
+        except ValueError:
+            warnings.append("geolocation left out where it is no place (such as 0,0)")
+
+    @staticmethod
+    def _terms(region) -> tuple[str, str]:
+        return _p(region.iri), _p(country_iri(region.country_code))
+
+    def _place(self, participation: str, organisation: str, country: str | None, region: tuple[str, str] | None,
+               region_text: str, found: Found | None) -> list[str]:
+        """The participation's own place, as its row gives it, and the reading of a code given otherwise."""
+        place, lines = self._places[organisation], []
+        quality = self.result.quality
+        if country:
+            lines.append(f"{participation} {_COUNTRY} {country} .\n")
+            place.countries[country] += 1
+        if region:
+            lines.append(f"{participation} {_REGION} {region[0]} .\n")
+            place.regions[region] += 1
+            if region_text.upper() != _code(region[0]):
+                lines.append(f"{participation} {_REGION_AS_GIVEN} {_literal(region_text)} .\n")
+            if found is not None and found.reading:
+                quality.regions_read[found.reading] += 1
+                lines += self._inferred(participation, _REGION, region[0], found.justification)
+        elif country:
+            place.regionless[country].append(participation)
+        else:
+            place.unplaced.append(participation)
+        return lines
+
+    def _organisation_place(self, organisation: str, place: _Place) -> list[str]:
+        """The organisation's place: the country most of its rows give, and the region most of its rows in that
+        country give (the first of equals).
+
+        Its participations whose rows give no place take it, those whose rows give its country but no
+        region take its region, each as an inference; rows that disagree are counted, and the choice of
+        the organisation's place is written down as an inference too.
+        """
+        quality = self.result.quality
+        country = place.countries.most_common(1)[0][0] if place.countries else None
+        there = Counter({region: rows for region, rows in place.regions.items() if region[1] == country})
+        region = there.most_common(1)[0][0] if there else None
+        lines = [f"{organisation} {_COUNTRY} {country} .\n"] if country else []
+        lines += [f"{organisation} {_REGION} {region[0]} .\n"] if region else []
+        points = Counter({point: rows for (where, point), rows in place.points.items()
+                          if where == (region[0] if region else country)})
+        if points:  # where the rows that give its place geolocate it
+            (latitude, longitude), _ = points.most_common(1)[0]
+            lines += [f"{organisation} {_LATITUDE} {_typed(str(latitude), XSD.decimal)} .\n",
+                      f"{organisation} {_LONGITUDE} {_typed(str(longitude), XSD.decimal)} .\n"]
+        given = ", ".join(f"{_code(term)} on {n} row(s)" for term, n in
+                          [*([(region[0], place.regions[region])] if region else ()),
+                           *([(country, place.countries[country])] if country in place.countries else ())])
+        quality.rows_without_place += len(place.unplaced)
+        if country:
+            quality.rows_placed_by_organisation += len(place.unplaced)
+            why = f"The row gives no place; the organisation's other rows in this source give {given}."
+            for participation in place.unplaced:
+                lines += [f"{participation} {_COUNTRY} {country} .\n",
+                          *self._inferred(participation, _COUNTRY, country, why)]
+                if region:
+                    lines += [f"{participation} {_REGION} {region[0]} .\n",
+                              *self._inferred(participation, _REGION, region[0], why)]
+        quality.rows_without_region += sum(len(participations) for participations in place.regionless.values())
+        if region and region[1] in place.regionless:
+            quality.rows_given_region_by_organisation += len(place.regionless[region[1]])
+            why = f"The row gives the country but no region; the organisation's other rows in this source give {given}."
+            for participation in place.regionless[region[1]]:
+                lines += [f"{participation} {_REGION} {region[0]} .\n",
+                          *self._inferred(participation, _REGION, region[0], why)]
+        codes = sorted(_code(region[0]) for region in place.regions)
+        nested = all(longer.startswith(shorter) for shorter, longer in pairwise(codes))
+        if len(place.countries) > 1 or not nested:  # SE32 and SE322 agree: one holds the other
+            quality.organisations_disagreeing += 1
+            counts = ", ".join(f"{_code(term[0] if isinstance(term, tuple) else term)} on {n} row(s)"
+                               for term, n in [*place.regions.most_common(), *place.countries.most_common()])
+            if len(quality.disagreements) < DISAGREEMENTS_SHOWN:
+                quality.disagreements.append(f"{organisation[1:-1]}: {counts}")
+            for predicate, chosen in (("region", region and region[0]), ("country", country)):
+                if chosen:
+                    # a blank node: an organisation's IRI (its PIC) is shared by sources, its inferences are not
+                    lines += self._inferred(organisation, _p(COOP[predicate]), chosen, "The place most of its rows "
+                                            f"give, where they disagree: {counts}.",
+                                            f"_:{predicate}{quality.organisations_disagreeing}")
+        return lines
+
+    @staticmethod
+    def _inferred(subject: str, predicate: str, value: str, justification: str, node: str | None = None) -> list[str]:
+        """The ``coop:Inference`` (``node``, else ``subject#predicate``) saying why ``subject predicate value``."""
+        node = node or f"{subject[:-1]}#{predicate[1:-1].rsplit('#', 1)[-1]}>"
+        return [f"{node} {_TYPE} {_INFERENCE_CLASS} .\n",
+                f"{node} {_SUBJECT} {subject} .\n",
+                f"{node} {_PREDICATE} {predicate} .\n",
+                f"{node} {_OBJECT} {value} .\n",
+                f"{node} {_JUSTIFICATION} {_literal(justification)}@en .\n"]
 
     def _organisation_iri(self, row: Row, name: str, country: str | None) -> str:
         key = self._key(row, "organisation")
@@ -265,7 +490,13 @@ class Converter:
             if not text:
                 continue
             try:
-                number: Decimal = values.amount(text)
+                number: Decimal = values.amount(text, self.mapping.decimal, self.mapping.thousands)
+            except values.AmbiguousAmount:
+                self.result.quality.ambiguous_amounts += 1
+                warnings.append(f"{section} {key} left out where ambiguous (one mark and three digits, like "
+                                "'125,000': thousands or decimals?): set decimal or thousands in the mapping's "
+                                "[source]")
+                continue
             except ValueError as error:
                 warnings.append(f"{section} {key} left out: {error}")
                 continue
@@ -315,8 +546,8 @@ class Converter:
         lines += self._amounts(row, "project", project, warnings)
         return lines
 
-    def _organisation(self, row: Row, organisation: str, country: str | None,
-                      region: tuple[str, str] | None) -> list[str]:
+    def _organisation(self, row: Row, organisation: str) -> list[str]:
+        """What the first row of an organisation says of it (its place comes once all rows are read)."""
         lines = [f"{organisation} {_TYPE} {_ORGANISATION_CLASS} .\n"]
         for key, predicate in (("short_name", COOP.acronym), ("pic", COOP.pic), ("vat", COOP.vatNumber),
                                ("city", COOP.locality)):
@@ -329,9 +560,5 @@ class Converter:
         kind = self.mapping.type_values.get(self._get(row, "organisation", "type").casefold())
         if kind:
             lines.append(f"{organisation} {_ORGANISATION_TYPE} {_p(ORGTYPE[kind])} .\n")
-        if country:
-            lines.append(f"{organisation} {_COUNTRY} {country} .\n")
-        if region:
-            lines.append(f"{organisation} {_REGION} {region[0]} .\n")
         return lines
 

@@ -2,11 +2,14 @@
 
 The EU institutions and NUTS write Greece as ``EL`` and the United Kingdom as ``UK`` where ISO
 writes ``GR`` and ``GB``; every country carries both codes so data in either convention joins.
+Kosovo has no ISO 3166 code; the EU country authority lists it as ``XKX``, and CORDIS and most
+European data write it ``XK`` (the user-assigned code): it is a country here too.
 """
 
 from __future__ import annotations
 
 import gettext
+from dataclasses import dataclass
 from functools import cache
 
 import pycountry
@@ -23,8 +26,27 @@ ISO_CODE_OF_EU = {eu: iso for iso, eu in EU_CODE_OF_ISO.items()}
 LANGUAGES = ("sv", "pl")
 
 
+@dataclass(frozen=True)
+class _Country:
+    """A country pycountry lacks, in pycountry's shape, with its names in :data:`LANGUAGES`."""
+
+    alpha_2: str
+    alpha_3: str
+    name: str
+    names: dict[str, str]
+
+
+#: Countries of the EU authority table that ISO 3166 (and so pycountry) lacks.
+EXTRA_COUNTRIES = (_Country("XK", "XKX", "Kosovo", {"sv": "Kosovo", "pl": "Kosowo"}),)
+
+
+def _all_countries() -> list:
+    return [*pycountry.countries, *EXTRA_COUNTRIES]
+
+
 def _country(code: str):
-    country = pycountry.countries.get(alpha_2=ISO_CODE_OF_EU.get(code.upper(), code.upper()))
+    code = ISO_CODE_OF_EU.get(code.upper(), code.upper())
+    country = pycountry.countries.get(alpha_2=code) or next((c for c in EXTRA_COUNTRIES if c.alpha_2 == code), None)
     if country is None:
         raise KeyError(code)
     return country
@@ -51,18 +73,19 @@ def country_iri(code: str) -> URIRef:
 
 @cache
 def countries_graph() -> Graph:
-    """All ISO 3166-1 countries as ``coop:Country`` resources."""
+    """All ISO 3166-1 countries, and Kosovo, as ``coop:Country`` resources."""
     translations = {
         language: gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[language])
         for language in LANGUAGES
     }
     graph = Graph()
-    for country in pycountry.countries:
+    for country in _all_countries():
         iri = COUNTRY[country.alpha_3]
         graph.add((iri, RDF.type, COOP.Country))
         graph.add((iri, SKOS.prefLabel, Literal(country.name, lang="en")))
         for language, translation in translations.items():
-            graph.add((iri, SKOS.prefLabel, Literal(translation.gettext(country.name), lang=language)))
+            name = country.names[language] if isinstance(country, _Country) else translation.gettext(country.name)
+            graph.add((iri, SKOS.prefLabel, Literal(name, lang=language)))
         if getattr(country, "common_name", None):
             graph.add((iri, SKOS.altLabel, Literal(country.common_name, lang="en")))
         graph.add((iri, COOP.isoCode, Literal(country.alpha_2)))
@@ -94,6 +117,8 @@ def find_country(text: str) -> URIRef | None:
     >>> find_country("Sverige") == find_country("se") == country_iri("SE")
     True
     >>> find_country("Atlantis") is None
+    True
+    >>> find_country("XK") == find_country("Kosowo") == country_iri("XK")
     True
     """
     return _countries_by_code_or_name().get(name_key(text))

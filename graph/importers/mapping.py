@@ -28,19 +28,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from coopgraph.importers import values
+from coopgraph.importers import nuts_versions, values
 from coopgraph.importers.tables import ENCODING
 from coopgraph.vocab import ORGTYPE, ROLE
 
 SECTIONS = {
-    "source": {"prefix", "delimiter", "sheet", "encoding", "date_formats", "currency"},
+    "source": {"prefix", "delimiter", "sheet", "encoding", "date_formats", "currency", "na_values", "decimal",
+               "thousands", "nuts_version"},
     "project": {"id", "acronym", "title", "start", "end", "programme", "programme_title", "topic", "topic_title",
                 "theme", "budget", "eu_contribution"},
-    "organisation": {"id", "id_scheme", "name", "short_name", "pic", "vat", "country", "nuts", "region_name",
-                     "city", "homepage", "type", "type_values"},
+    "organisation": {"id", "id_scheme", "name", "short_name", "pic", "vat", "country", "nuts", "nuts_version",
+                     "region_name", "city", "homepage", "type", "type_values", "geolocation", "latitude",
+                     "longitude"},
     "participation": {"id", "role", "role_values", "default_role", "budget", "eu_contribution"},
 }
 REQUIRED = {("source", "prefix"), ("project", "id"), ("organisation", "name")}
+#: Cells that mean "no value" unless the mapping says otherwise (pandas' defaults, less ``NaN`` and more).
+NA_VALUES = frozenset({"", "NA", "N/A", "n/a", "-", "--", "null", "NULL", "None", "#N/A", "."})
+#: The marks a number may use: decimal marks, and thousands separators.
+DECIMAL_MARKS, THOUSANDS_MARKS = (".", ","), (".", ",", " ", "'", "\u2019")
 
 
 class MappingError(Exception):
@@ -84,6 +90,11 @@ class Mapping:
     encoding: str = ENCODING
     currency: str = "EUR"
     date_formats: tuple[str, ...] = values.DATE_FORMATS
+    na_values: frozenset[str] = NA_VALUES                           # missing in every column not named below
+    column_na_values: dict[str, frozenset[str]] = field(default_factory=dict)  # column or field -> its own
+    decimal: str | None = None
+    thousands: str | None = None
+    nuts_version: int | None = None
     text: str = ""
 
     @classmethod
@@ -111,7 +122,7 @@ class Mapping:
                 raise MappingError(f"{name}: [{section}] needs {key}")
         tables = {"role_values", "type_values"}
         settings = {"id_scheme", "default_role", "prefix", "delimiter", "sheet", "encoding", "currency",
-                    "date_formats"}
+                    "date_formats", "na_values", "decimal", "thousands", "nuts_version"}
         fields = {(section, key): _columns(value, f"{name}: [{section}] {key}") for section, keys in spec.items()
                   if section != "source" for key, value in keys.items() if key not in tables | settings}
         participation, organisation, source = (spec.get(s, {}) for s in ("participation", "organisation", "source"))
@@ -142,16 +153,70 @@ class Mapping:
         if ("participation", "role") not in fields and not default_role:
             raise MappingError(f"{name}: [participation] needs role or default_role")
         role_names = ", ".join(str(k) for k in participation.get("role_values", {}))
+        na_values, column_na_values = _na_values(source.get("na_values", sorted(NA_VALUES)), name)
+        decimal, thousands = _marks(source, name)
         return cls(name, prefix, fields, role_values, role_names, default_role, type_values,
                    organisation.get("id_scheme"), source.get("delimiter"), source.get("sheet"),
-                   source.get("encoding", ENCODING), source.get("currency", "EUR"), tuple(date_formats), text)
+                   source.get("encoding", ENCODING), source.get("currency", "EUR"), tuple(date_formats),
+                   na_values, column_na_values, decimal, thousands, _nuts_version(source, organisation, name), text)
 
     def check_columns(self, columns: Iterable[str], table: str) -> None:
         """Fail early, naming every column the mapping uses that the table lacks."""
+        columns = list(columns)
         missing = sorted({c for cols in self.fields.values() for c in cols} - set(columns))
         if missing:
             raise MappingError(f"{self.name}: {table} lacks column(s) {', '.join(missing)} "
                                f"(it has: {', '.join(columns)})")
+        unknown = sorted(set(self.column_na_values) - set(columns) - {key for _, key in self.fields})
+        if unknown:
+            raise MappingError(f"{self.name}: [source] na_values names {', '.join(unknown)}, neither a column of "
+                               f"{table} nor a field of the mapping")
+
+    def missing_values(self, column: str) -> frozenset[str]:
+        """The cells that mean "no value" in ``column``: its own list, its field's, or the mapping's."""
+        if column in self.column_na_values:
+            return self.column_na_values[column]
+        for (_, key), columns in self.fields.items():
+            if column in columns and key in self.column_na_values:
+                return self.column_na_values[key]
+        return self.na_values
+
+
+def _na_values(value, name: str) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """``na_values``: a list for every column, or a table of lists by column (or field) name."""
+    def strings(items, where: str) -> frozenset[str]:
+        items = [items] if isinstance(items, str) else items
+        if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+            raise MappingError(f"{name}: [source] na_values{where} must be a list of cell values, like "
+                               f"[\"\", \"NA\", \"-\"], not {items!r}")
+        return frozenset({"", *(item.strip() for item in items)})
+
+    if isinstance(value, dict):
+        return NA_VALUES, {str(column): strings(items, f".{column}") for column, items in value.items()}
+    return strings(value, ""), {}
+
+
+def _marks(source: dict, name: str) -> tuple[str | None, str | None]:
+    decimal, thousands = source.get("decimal"), source.get("thousands")
+    if decimal is not None and decimal not in DECIMAL_MARKS:
+        raise MappingError(f"{name}: [source] decimal must be \".\" or \",\", not {decimal!r}")
+    if thousands is not None and thousands not in THOUSANDS_MARKS:
+        raise MappingError(f"{name}: [source] thousands must be one of {', '.join(map(repr, THOUSANDS_MARKS))}, "
+                           f"not {thousands!r}")
+    if decimal is not None and decimal == thousands:
+        raise MappingError(f"{name}: [source] decimal and thousands are both {decimal!r}")
+    return decimal, thousands
+
+
+def _nuts_version(source: dict, organisation: dict, name: str) -> int | None:
+    """``nuts_version``, in [source] or beside the NUTS columns in [organisation]."""
+    if "nuts_version" in source and "nuts_version" in organisation:
+        raise MappingError(f"{name}: nuts_version is given twice, in [source] and [organisation]")
+    version = source.get("nuts_version", organisation.get("nuts_version"))
+    if version is not None and (isinstance(version, bool) or version not in nuts_versions.VERSIONS):
+        raise MappingError(f"{name}: nuts_version must be one of "
+                           f"{', '.join(map(str, nuts_versions.VERSIONS))}, not {version!r}")
+    return version
 
 
 def _names(namespace) -> str:

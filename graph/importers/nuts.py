@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
+from coopgraph.importers import nuts_versions
 from coopgraph.importers.countries import country_iri, country_name
 from coopgraph.importers.values import name_key
 from coopgraph.vocab import COOP, NUTS, NUTS_2021_SCHEME
@@ -29,6 +30,10 @@ _WORKBOOK = _DATA / "NUTS2021-NUTS2024.xlsx"
 _UK_2018 = _DATA / "NUTSUK-2018.yaml"
 #: Sheets of the workbook that map NUTS 2021 codes to 2024 ones (NUTS proper, statistical regions).
 _SHEETS_2021 = ("NUTS2021- NUTS2024", "SR2021- SR2024")
+#: The sheet with Eurostat's Latin transliterations of Greek and Cyrillic labels.
+_LATIN_SHEET = "Cyrillic & Greek to Latin"
+#: The language of the regions' labels, by NUTS country code, where they are not in the Latin script.
+_LANGUAGES = {"EL": "el", "CY": "el", "BG": "bg", "MK": "mk", "RS": "sr", "ME": "sr", "UA": "uk"}
 
 
 @dataclass(frozen=True)
@@ -36,10 +41,16 @@ class NutsRegion:
     """One region of the NUTS 2021 classification."""
 
     code: str
-    label: str
+    label: str  # in the region's own language and script
     level: int
     country_code: str  # as NUTS writes it: EL for Greece, UK for the United Kingdom
     parent_code: str | None = None
+    latin: str | None = None  # Eurostat's transliteration of a Greek or Cyrillic label
+
+    @property
+    def latin_tag(self) -> str:
+        """The language tag of the Latin transliteration (``el-Latn`` for Greece and Cyprus)."""
+        return f"{_LANGUAGES.get(self.country_code, 'und')}-Latn"
 
     @property
     def iri(self) -> URIRef:
@@ -56,6 +67,8 @@ def nuts_2021() -> tuple[NutsRegion, ...]:
     """Every NUTS 2021 region (levels 0 to 3), in the order of the official table."""
     workbook = load_workbook(_WORKBOOK, read_only=True, data_only=True)
     labels_2024 = _labels_2024(workbook)
+    latin = {row[0]: row[2].strip() for row in workbook[_LATIN_SHEET].iter_rows(min_row=2, max_col=3, values_only=True)
+             if row[0] and row[2]}
     regions: dict[str, NutsRegion] = {}
     for sheet in _SHEETS_2021:
         # columns: #, country, code 2021, code 2024, label level 1, 2, 3, change, level, ...
@@ -64,7 +77,8 @@ def nuts_2021() -> tuple[NutsRegion, ...]:
             if not code or level is None:
                 continue  # a region new in 2024
             label = ((row[3 + level] if level > 0 else country_name(country)) or "").strip()
-            regions[code] = NutsRegion(code, label or labels_2024.get(code, code), level, country)
+            regions[code] = NutsRegion(code, label or labels_2024.get(code, code), level, country,
+                                       latin=latin.get(code) if level > 0 else None)
     workbook.close()
     with open(_UK_2018, encoding="utf-8") as uk_table:
         for entry in yaml.safe_load(uk_table):
@@ -91,20 +105,6 @@ def _parent(region: NutsRegion, regions: dict[str, NutsRegion]) -> str | None:
 
 
 @cache
-def _codes_2024_to_2021() -> dict[str, str]:
-    """NUTS 2024 codes that differ from their NUTS 2021 region, by the official correspondence."""
-    workbook = load_workbook(_WORKBOOK, read_only=True, data_only=True)
-    mapping = {}
-    for sheet in _SHEETS_2021:
-        for row in workbook[sheet].iter_rows(min_row=2, max_col=4, values_only=True):
-            code_2021, code_2024 = row[2], row[3]
-            if code_2021 and code_2024 and code_2021 != code_2024:
-                mapping[code_2024] = code_2021
-    workbook.close()
-    return mapping
-
-
-@cache
 def _regions_by_code() -> dict[str, NutsRegion]:
     return {region.code: region for region in nuts_2021()}
 
@@ -118,31 +118,68 @@ def _regions_by_name() -> dict[tuple[str, str], NutsRegion]:
     return index
 
 
-def find_region(code: str) -> tuple[NutsRegion | None, str | None]:
-    """The NUTS 2021 region of a code, and a note when it is not one as given.
+@dataclass(frozen=True)
+class Found:
+    """The NUTS 2021 region a code stands for, and how it was read.
 
-    A NUTS 2024 code is mapped to its 2021 region through the official correspondence; a bare
-    country code means "no region known" (no note); anything else is reported.
+    ``reading`` is None when the code is that region itself; else it says which rule read it (``NUTS
+    2016``, ``parent``...), for counting, and ``justification`` says why in a sentence.
+    """
+
+    region: NutsRegion | None
+    reading: str | None = None
+    justification: str | None = None
+
+
+def _share(share: float) -> str:
+    return "all of its population" if share >= 0.9995 else f"{share:.1%} of its population".replace("%", " %")
+
+
+def find_region(code: str, version: int | None = None) -> Found:
+    """The NUTS 2021 region of a code of any NUTS version 2006-2024 (or of ``version``).
+
+    A NUTS 2021 code is itself (unless ``version`` says it is another version's code that means another
+    area); another version's code is read as the NUTS 2021 region holding the largest share of its
+    population (:mod:`.nuts_versions`); a code that no version resolves falls back to its parent (the
+    United Kingdom's own 2021 codes: ``UKN0C`` is read as ``UKN0``); a bare country code means "no
+    region known". A code that is none of these has no region and a justification saying so.
 
     Examples
     --------
-    >>> find_region("SE331")[0].label, find_region("se331 ")[1]
+    >>> find_region("SE331").region.label, find_region("se331 ").reading
     ('Västerbottens län', None)
+    >>> found = find_region("HR041")
+    >>> found.region.code, found.reading
+    ('HR050', 'NUTS 2016')
+    >>> found.justification
+    'NUTS 2016 code HR041 read as NUTS 2021 HR050, the region holding all of its population (JRC NUTS converter)'
+
+    >>> find_region("UKN0C").region.code, find_region("UKN0C").reading
+    ('UKN0', 'parent')
     >>> find_region("UA")
-    (None, None)
-    >>> find_region("XX123")
-    (None, 'XX123 is not a NUTS 2021 region')
+    Found(region=None, reading=None, justification=None)
+    >>> find_region("XX123").justification
+    'XX123 is not a NUTS code of any version from 2006 to 2024'
     """
     code = code.strip().upper()
     regions = _regions_by_code()
-    if code in regions:
-        return regions[code], None
-    if code in _codes_2024_to_2021():
-        code_2021 = _codes_2024_to_2021()[code]
-        return regions[code_2021], f"NUTS 2024 code {code} read as NUTS 2021 {code_2021}"
+    converted = nuts_versions.reading(code, version) if version != nuts_versions.TARGET else None
+    if code in regions and (converted is None or version is None):
+        return Found(regions[code])
+    if converted is not None and converted.code in regions:
+        return Found(regions[converted.code], f"NUTS {converted.version}",
+                     f"NUTS {converted.version} code {code} read as NUTS 2021 {converted.code}, the region holding "
+                     f"{_share(converted.share)} (JRC NUTS converter)")
     if len(code) == 2 and code.isalpha():
-        return None, None
-    return None, f"{code} is not a NUTS 2021 region"
+        return Found(None)
+    for parent in (code[:length] for length in range(len(code) - 1, 2, -1)):
+        found = find_region(parent, version)
+        if found.region is not None:
+            return Found(found.region, "parent",
+                         f"{code} is not a NUTS {version or '2006-2024'} code; read as its parent "
+                         f"{found.region.code}" + (f" ({found.justification})" if found.justification else ""))
+    return Found(None, None, f"{code} is not a NUTS code of "
+                 + (f"version {version}" if version else "any version from 2006 to 2024"))
 
 
 def find_region_by_name(name: str, country_code: str) -> NutsRegion | None:
@@ -168,6 +205,8 @@ def nuts_graph() -> Graph:
         graph.add((region.iri, COOP.nutsLevel, Literal(region.level, datatype=XSD.integer)))
         graph.add((region.iri, COOP.country, country))
         graph.add((region.iri, SKOS.prefLabel, Literal(region.label)))
+        if region.latin and region.latin != region.label:
+            graph.add((region.iri, SKOS.altLabel, Literal(region.latin, lang=region.latin_tag)))
         if region.parent_code:
             graph.add((region.iri, SKOS.broader, NUTS[region.parent_code]))
         else:

@@ -83,6 +83,8 @@ class SourceReport:
     seconds: float = 0.0
     unchanged: bool = False
     warnings: dict[str, dict] = field(default_factory=dict)   # message -> {"rows": n, "first line": l}
+    data_quality: dict = field(default_factory=dict)          # see converter.Quality.summary
+    quality_notes: list[str] = field(default_factory=list)    # the same, as phrases for a terminal
     rejects: str | None = None                                # path of rejects.csv, if any row failed
 
 
@@ -177,6 +179,8 @@ def run(kg, jobs: list[Job], *, strict: bool = False, report_dir: Path = Path("c
             report.rows_rejected, report.triples = len(conversion.rejects), conversion.triples
             report.warnings = {message: {"rows": count, "first line": conversion.first_line_of_warning[message]}
                                for message, count in conversion.warnings.most_common()}
+            report.data_quality = conversion.quality.summary()
+            report.quality_notes = conversion.quality.described()
             report.seconds = round(time.perf_counter() - started, 2)
             _write_report(report, conversion, job, report_dir)
             data[job.source] = (triples, "application/n-triples")

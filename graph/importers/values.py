@@ -27,20 +27,50 @@ def tidy(text: str) -> str:
     return " ".join(text.split())
 
 
-def amount(text: str) -> Decimal:
+class AmbiguousAmount(ValueError):
+    """An amount whose one mark may separate thousands or decimals (``125,000``, ``2.500``): not guessed."""
+
+
+#: One mark, once, followed by exactly three digits: ``125,000`` is 125000 in English and 125 in French.
+_AMBIGUOUS = re.compile(r"[+-]?\d+[.,]\d{3}")
+
+
+def amount(text: str, decimal: str | None = None, thousands: str | None = None) -> Decimal:
     """A decimal number written with ``.`` or ``,`` as decimal mark, with or without thousands marks.
 
-    With both marks, the last one is the decimal mark. With one kind only, it is the decimal mark,
-    unless it occurs more than once (``1,250,000``): then it separates thousands.
+    ``decimal`` and ``thousands`` (pandas' names) say which mark is which; given one of ``.`` and
+    ``,``, the other is the other one. Without them: with both marks, the last one is the decimal
+    mark; a mark that occurs more than once separates thousands (``1,250,000``); a single mark is
+    the decimal mark, unless exactly three digits follow it (``125,000``, ``2.500``): that amount is
+    ambiguous and raises :class:`AmbiguousAmount`. Spaces (thin or not) always separate thousands.
+
+    >>> amount("125,000", thousands=","), amount("125,000", decimal=","), amount("2.500", decimal=",")
+    (Decimal('125000'), Decimal('125.000'), Decimal('2500'))
+    >>> try:
+    ...     amount("125,000")
+    ... except AmbiguousAmount as error:
+    ...     print(error)
+    ambiguous amount '125,000': set decimal or thousands in the mapping's [source]
     """
-    given, text = text, text.strip().replace(" ", "").replace("\u00a0", "")
+    given = text
+    text = "".join(text.split()).replace("\u202f", "")
     if not text:
         raise ValueError("empty amount")
-    if "," in text and "." in text:
+    if decimal or thousands:
+        marks = {".": ",", ",": "."}
+        decimal = decimal or marks.get(thousands, ".")
+        thousands = thousands or marks.get(decimal, "")
+        text = text.replace(thousands, "") if thousands else text
+        if text.count(decimal) > 1:
+            raise ValueError(f"not an amount: {given!r} (decimal mark {decimal!r} twice)")
+        text = text.replace(decimal, ".")
+    elif "," in text and "." in text:
         decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
         text = text.replace("." if decimal_mark == "," else ",", "").replace(decimal_mark, ".")
     elif text.count(",") > 1 or text.count(".") > 1:
         text = text.replace(",", "").replace(".", "")
+    elif _AMBIGUOUS.fullmatch(text):
+        raise AmbiguousAmount(f"ambiguous amount {given.strip()!r}: set decimal or thousands in the mapping's [source]")
     elif "," in text:
         text = text.replace(",", ".")
     try:
@@ -50,6 +80,21 @@ def amount(text: str) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"not an amount: {given!r}")
     return value
+
+
+def coordinates(latitude: str, longitude: str) -> tuple[Decimal, Decimal]:
+    """A place in WGS84 degrees; ``0,0`` (in the sea off Africa) is how exports write "unknown".
+
+    >>> coordinates("48.8473434", " 2.3487498")
+    (Decimal('48.8473434'), Decimal('2.3487498'))
+    """
+    try:
+        lat, lon = Decimal(latitude.strip()), Decimal(longitude.strip())
+    except InvalidOperation:
+        raise ValueError(f"not a place: {latitude!r}, {longitude!r}") from None
+    if not (lat.is_finite() and lon.is_finite() and -90 <= lat <= 90 and -180 <= lon <= 180) or lat == lon == 0:
+        raise ValueError(f"not a place: {latitude!r}, {longitude!r}")
+    return lat, lon
 
 
 def date(text: str, formats: tuple[str, ...] = DATE_FORMATS) -> str:

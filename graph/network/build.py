@@ -21,10 +21,11 @@ Examples
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from functools import cache, cached_property
+from typing import Callable, NamedTuple
 
 import networkx as nx
 
@@ -106,10 +107,11 @@ class Place:
 
     iri: str
     code: str
-    label: str
+    label: str  # in the Latin script: English for a country, Eurostat's transliteration of a Greek region...
     level: int | None  # None for a country
     parent: str | None
     country: str | None  # the country IRI of a region
+    native: str = ""  # the region's own name, where it differs from the label
 
 
 @dataclass(frozen=True)
@@ -124,42 +126,75 @@ class Organisation:
     type: str = ""
 
 
+class Participation(NamedTuple):
+    """One organisation in one project, and where this participation takes place (its country and region IRIs).
+
+    The place is the one the participation's source gives for it; where it gives none, the organisation's.
+    """
+
+    project: str
+    organisation: str
+    country: str | None
+    region: str | None
+
+
 @dataclass
 class Participations:
-    """What the networks are built from: filtered (project, organisation) rows and their context."""
+    """What the networks are built from: the filtered participations and their context."""
 
-    rows: list[tuple[str, str]]
+    rows: list[Participation]
     organisations: dict[str, Organisation]
     places: dict[str, Place]
     filters: Filters = NO_FILTERS
     same_as: dict[str, str] = field(default_factory=dict)  # organisation -> the one it counts as
     named: bool = False  # whether organisations carry their name, PIC and type
+    _regions_at: dict = field(default_factory=dict, repr=False, compare=False)
 
-    def members(self, node_of) -> dict[str, list]:
-        """Each project's nodes, as ``node_of(organisation)`` names them (None: left out)."""
+    def members(self, node_of: Callable[[Participation], str | None]) -> dict[str, list]:
+        """Each project's nodes, as ``node_of(participation)`` names them (None: left out)."""
         members: dict[str, list] = defaultdict(list)
-        for project, organisation in self.rows:
-            node = node_of(self.organisations[organisation])
+        for row in self.rows:
+            node = node_of(row)
             if node is not None:
-                members[project].append(node)
+                members[row.project].append(node)
         return members
 
-    def region_at(self, organisation: Organisation, level: int) -> str | None:
-        """The NUTS region at ``level`` the organisation lies in.
+    def region_at(self, located: Participation | Organisation, level: int) -> str | None:
+        """The NUTS region at ``level`` a participation (or an organisation) lies in.
 
-        None if its region is unknown or known only at a coarser level; at level 0 an organisation
-        whose region is unknown lies in its country's NUTS level-0 region, if its country has one.
+        None if its region is unknown or known only at a coarser level; at level 0 one whose region
+        is unknown lies in its country's NUTS level-0 region, if its country has one.
         """
-        region = self.places.get(organisation.region) if organisation.region else None
-        while region is not None and region.level is not None and region.level > level:
-            region = self.places.get(region.parent) if region.parent else None
-        if region is not None and region.level == level:
-            return region.iri
-        return self._country_regions.get(organisation.country) if level == 0 and region is None else None
+        key = (located.region, located.country, level)
+        if key not in self._regions_at:  # 80,000 participations lie in a few thousand places
+            region = self.places.get(located.region) if located.region else None
+            while region is not None and region.level is not None and region.level > level:
+                region = self.places.get(region.parent) if region.parent else None
+            self._regions_at[key] = (region.iri if region is not None and region.level == level else
+                                     self._country_regions.get(located.country) if level == 0 and region is None
+                                     else None)
+        return self._regions_at[key]
 
     @cached_property
     def _country_regions(self) -> dict[str | None, str]:
         return {place.country: place.iri for place in self.places.values() if place.level == 0}
+
+    @cached_property
+    def by_project(self) -> dict[str, list[Participation]]:
+        """The participations of each project."""
+        return _grouped(self.rows, lambda row: row.project)
+
+    @cached_property
+    def by_organisation(self) -> dict[str, list[Participation]]:
+        """The participations of each organisation (the one it counts as, after ``owl:sameAs``)."""
+        return _grouped(self.rows, lambda row: row.organisation)
+
+
+def _grouped(rows: list[Participation], key: Callable[[Participation], str]) -> dict[str, list[Participation]]:
+    groups: dict[str, list[Participation]] = defaultdict(list)
+    for row in rows:
+        groups[key(row)].append(row)
+    return dict(groups)
 
 
 @cache
@@ -194,8 +229,9 @@ def _programme_iris(kg: KnowledgeGraph, programme: str) -> str:
     return " ".join(sorted(found))
 
 
-def _participation_rows(kg: KnowledgeGraph, filters: Filters) -> list[tuple[str, str]]:
-    """(project, organisation) rows passing the filters; the filtered query only when a filter is set."""
+def _participation_rows(kg: KnowledgeGraph, filters: Filters) -> list[tuple]:
+    """(project, organisation, country, region) rows passing the filters; the filtered query only when a filter
+    is set. Country and region are the participation's own, where its source gives them."""
     if filters.participations() == NO_FILTERS.participations():
         return kg.rows("network-participations")
     params = {
@@ -221,14 +257,25 @@ def participations(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *, named: 
         rows = pool.submit(_participation_rows, kg, filters)
         located = pool.submit(kg.rows, "network-organisations")
         names = pool.submit(kg.rows, "network-organisation-names") if named else None
-        places = {iri: Place(iri, code, label or code, None if level is None else int(level), parent, country)
-                  for iri, code, level, label, parent, country in kg.rows("network-places")}
+        places = {iri: Place(iri, code, label or code, None if level is None else int(level), parent, country,
+                             native if native and native != label else "")
+                  for iri, code, level, label, native, parent, country in kg.rows("network-places")}
         organisations, same_as = _organisations(located.result())
         if names is not None:
             organisations = _named(organisations, names.result())
-        return Participations([(project, same_as.get(organisation, organisation))
-                               for project, organisation in rows.result()],
+        return Participations([_placed(row, organisations, places, same_as) for row in rows.result()],
                               organisations, places, filters, same_as, named)
+
+
+def _placed(row: tuple, organisations: dict[str, Organisation], places: dict[str, Place],
+            same_as: dict[str, str]) -> Participation:
+    """A participation read from the store, placed where its source says, else where its organisation lies."""
+    project, organisation, country, region = row
+    if country is None and region is None:
+        country, region = organisations[organisation].country, organisations[organisation].region
+    elif country is None:
+        country = places[region].country if region in places else None
+    return Participation(project, same_as.get(organisation, organisation), country, region)
 
 
 def _first_values(rows: list[tuple], names: tuple[str, ...]) -> dict[str, dict[str, str]]:
@@ -329,7 +376,7 @@ def ordered_subgraph(graph: nx.Graph, nodes=None, edges=None) -> nx.Graph:
 
 def _place_attributes(place: Place, places: dict[str, Place]) -> dict:
     country = places.get(place.country) if place.country else None
-    return {"label": place.label, "code": place.code,
+    return {"label": place.label, "code": place.code, **({"native": place.native} if place.native else {}),
             "country": country.code if country else (place.code if place.level is None else "")}
 
 
@@ -348,7 +395,7 @@ def organisation_graph(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *,
     participations already read (see :func:`participations`); ``filters`` may then add link filters.
     """
     data = _read(kg, filters, data, named=True)
-    graph = collaboration_graph(data.members(lambda organisation: organisation.iri))
+    graph = collaboration_graph(data.members(lambda row: row.organisation))
     attributes = {node: _organisation_attributes(data.organisations[node], data.places) for node in graph}
     return _finish(graph, data, attributes, kind="organisations")
 
@@ -359,40 +406,40 @@ def region_graph(kg: KnowledgeGraph, level: int = 2, filters: Filters = NO_FILTE
 
     Nodes are NUTS URIs with ``label``, ``code``, ``country`` (ISO code), ``level``,
     ``organisations`` (how many of the network's organisations lie there), ``projects`` and
-    ``strength``. Participations of organisations whose region is unknown, or known only at a
-    coarser level, are left out; ``graph.graph["unplaced"]`` counts them.
+    ``strength``. Each participation counts in its own region (see :class:`Participation`);
+    participations whose region is unknown, or known only at a coarser level, are left out, and
+    ``graph.graph["unplaced"]`` counts them.
     """
     if level not in (0, 1, 2, 3):
         raise NetworkError(f"the NUTS level must be 0, 1, 2 or 3, not {level}")
     data = _read(kg, filters, data)
-    region_of = {iri: data.region_at(organisation, level) for iri, organisation in data.organisations.items()}
-    graph = collaboration_graph(data.members(lambda organisation: region_of[organisation.iri]))
+    return _place_graph(data, lambda row: data.region_at(row, level), kind="regions", level=level)
+
+
+def _place_graph(data: Participations, place_of: Callable[[Participation], str | None], **about) -> nx.Graph:
+    """Places (``place_of`` a participation) linked by shared projects, each with how many organisations
+    take part there; ``unplaced`` counts the participations without a place."""
+    graph = collaboration_graph(data.members(place_of))
     organisations: dict[str | None, set] = defaultdict(set)
-    for _, organisation in data.rows:
-        organisations[region_of[organisation]].add(organisation)
-    attributes = {node: {**_place_attributes(data.places[node], data.places), "level": level,
+    for row in data.rows:
+        organisations[place_of(row)].add(row.organisation)
+    attributes = {node: {**_place_attributes(data.places[node], data.places),
+                         **({"level": about["level"]} if "level" in about else {}),
                          "organisations": len(organisations[node])} for node in graph}
-    unplaced = sum(1 for _, organisation in data.rows if region_of[organisation] is None)
-    return _finish(graph, data, attributes, kind="regions", level=level, unplaced=unplaced)
+    unplaced = sum(1 for row in data.rows if place_of(row) is None)
+    return _finish(graph, data, attributes, **about, unplaced=unplaced)
 
 
 def country_graph(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *,
                   data: Participations | None = None) -> nx.Graph:
-    """Countries linked by shared projects: the organisations' own countries, inside Europe or not.
+    """Countries linked by shared projects: each participation's country, inside Europe or not.
 
     Nodes are EU authority country URIs with ``label``, ``code`` (ISO 3166 alpha-2), ``country``
     (the same), ``organisations``, ``projects`` and ``strength``; ``graph.graph["unplaced"]``
-    counts participations of organisations without a country.
+    counts participations without a country.
     """
     data = _read(kg, filters, data)
-    graph = collaboration_graph(data.members(lambda organisation: organisation.country))
-    organisations: dict[str | None, set] = defaultdict(set)
-    for _, organisation in data.rows:
-        organisations[data.organisations[organisation].country].add(organisation)
-    attributes = {node: {**_place_attributes(data.places[node], data.places),
-                         "organisations": len(organisations[node])} for node in graph}
-    unplaced = sum(1 for _, organisation in data.rows if data.organisations[organisation].country is None)
-    return _finish(graph, data, attributes, kind="countries", unplaced=unplaced)
+    return _place_graph(data, lambda row: row.country, kind="countries")
 
 
 def bipartite_graph(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *,
@@ -406,7 +453,7 @@ def bipartite_graph(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *,
     data = _read(kg, filters, data, named=True)
     projects = {row[0]: row for row in kg.rows("projects")}  # project, acronym, title, programme, start, end
     graph = nx.Graph(kind="bipartite", **_described(data.filters))
-    roles: dict[tuple[str, str], set[str]] = {pair: set() for pair in data.rows}
+    roles: dict[tuple[str, str], set[str]] = {(row.project, row.organisation): set() for row in data.rows}
     wanted = set(_role_iris(data.filters.roles).split())
     for project, organisation, role in kg.rows("network-roles"):
         pair = (project, data.same_as.get(organisation, organisation))
@@ -438,7 +485,7 @@ def partner_graph(kg: KnowledgeGraph, region: str, filters: Filters = NO_FILTERS
         raise NetworkError(f"{region!r} is not a NUTS 2021 region")
     whole = organisation_graph(kg, data=replace(data, filters=replace(data.filters, min_projects=1,
                                                                          min_weight=None, top=None)))
-    home = {node for node in whole if data.region_at(data.organisations[node], place.level) == place.iri}
+    home = {row.organisation for row in data.rows if data.region_at(row, place.level) == place.iri}
     if not home:
         raise NetworkError(f"no organisation in {place.code} ({place.label}) takes part in a project "
                            "that passes the filters")
@@ -449,20 +496,38 @@ def partner_graph(kg: KnowledgeGraph, region: str, filters: Filters = NO_FILTERS
     return prune(graph, data.filters)
 
 
-def neighbourhood_graph(kg: KnowledgeGraph, iri: str) -> nx.Graph:
-    """The organisations of a project, or an organisation and everyone it shares a project with, linked by the
-    projects they share among these (the weights count only these projects): the small network of an entity page.
+def neighbourhood_graph(data: Participations, organisation: str, size: int = 40) -> nx.Graph:
+    """An organisation and its ``size - 1`` partners with the most projects shared with it, linked by the
+    organisation's projects they share (the weights count only these): the drawing of an organisation's page.
+
+    ``organisation`` is the IRI it counts as (after ``owl:sameAs``); nodes carry the attributes of
+    :func:`organisation_graph` (their names when ``data`` was read ``named``).
     """
-    members: dict[str, list[str]] = defaultdict(list)
-    about: dict[str, dict] = {}
-    for project, organisation, label, country in kg.rows("neighbourhood", iri=iri):
-        members[project].append(organisation)
-        about[organisation] = {"label": label or organisation.rsplit("/", 1)[-1], "country": country or "",
-                               "code": organisation.rsplit("/", 1)[-1]}
-    graph = collaboration_graph(members)
+    projects = sorted({row.project for row in data.by_organisation.get(organisation, ())})
+    partners = Counter(row.organisation for project in projects for row in data.by_project[project]
+                       if row.organisation != organisation)
+    shown = {organisation, *(other for other, _ in partners.most_common(size - 1))}
+    graph = collaboration_graph({project: [row.organisation for row in data.by_project[project]
+                                           if row.organisation in shown] for project in projects})
+    return _described_organisations(graph, data, kind="organisations", around=organisation)
+
+
+def project_graph(data: Participations, project: str, lead: str) -> nx.Graph:
+    """A project's partners, each linked to ``lead`` (the one leading it) by the projects the two share in the
+    store, every project once: the drawing of a project's page, where ``lead`` takes the centre."""
+    partners = {row.organisation for row in data.by_project.get(project, ())}
+    projects = {iri: {row.project for row in data.by_organisation.get(iri, ())} for iri in partners | {lead}}
+    # each shared project a link of its own between the two, so that every weight counts shared projects
+    graph = collaboration_graph({(shared, other): [lead, other] for other in sorted(partners - {lead})
+                                 for shared in sorted(projects[lead] & projects[other])})
+    graph.add_nodes_from(sorted(partners | {lead}))
+    return _described_organisations(graph, data, kind="project", around=project)
+
+
+def _described_organisations(graph: nx.Graph, data: Participations, **about) -> nx.Graph:
     for node, values in graph.nodes(data=True):
-        values.update(about[node])
-    graph.graph.update(kind="organisations", around=iri)
+        values.update(_organisation_attributes(data.organisations[node], data.places))
+    graph.graph.update(about)
     return graph
 
 
@@ -472,11 +537,13 @@ def ego_graph(graph: nx.Graph, node, size: int, weight: str = "fractional") -> n
     return ordered_subgraph(graph, {node, *partners})
 
 
-def network(kg: KnowledgeGraph, of: str = "regions", level: int = 2, filters: Filters = NO_FILTERS) -> nx.Graph:
-    """The network of ``of`` (one of :data:`KINDS`, or ``bipartite``), as the CLI and the web app ask for it."""
+def network(kg: KnowledgeGraph, of: str = "regions", level: int = 2, filters: Filters = NO_FILTERS, *,
+            data: Participations | None = None) -> nx.Graph:
+    """The network of ``of`` (one of :data:`KINDS`, or ``bipartite``), as the CLI and the web app ask for it;
+    ``data`` reuses participations already read (see :func:`participations`)."""
     builders = {"organisations": organisation_graph, "countries": country_graph, "bipartite": bipartite_graph}
     if of == "regions":
-        return region_graph(kg, level, filters)
+        return region_graph(kg, level, filters, data=data)
     if of not in builders:
         raise NetworkError(f"no network of {of!r}; networks: {', '.join((*KINDS, 'bipartite'))}")
-    return builders[of](kg, filters)
+    return builders[of](kg, filters, data=data)

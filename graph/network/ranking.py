@@ -99,13 +99,12 @@ def region_profile(kg: KnowledgeGraph, code: str, level: int | None = None, weig
 
 def _activity(kg: KnowledgeGraph, data, region: str, level: int) -> tuple[list[dict], list[dict]]:
     """The region's organisations and projects, with how many projects / partners from the region each has."""
-    inside = {iri for iri, organisation in data.organisations.items() if data.region_at(organisation, level) == region}
     projects_of: dict[str, set] = {}
     members_of: dict[str, set] = {}
-    for project, organisation in data.rows:
-        if organisation in inside:
-            projects_of.setdefault(organisation, set()).add(project)
-            members_of.setdefault(project, set()).add(organisation)
+    for row in data.rows:
+        if data.region_at(row, level) == region:
+            projects_of.setdefault(row.organisation, set()).add(row.project)
+            members_of.setdefault(row.project, set()).add(row.organisation)
     organisations = sorted(({"organisation": iri, "name": data.organisations[iri].label,
                              "projects": len(found)} for iri, found in projects_of.items()),
                            key=lambda row: (-row["projects"], row["name"]))

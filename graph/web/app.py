@@ -10,20 +10,29 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from coopgraph.knowledge_graph import KnowledgeGraph
-from coopgraph.web import editor, networks, pages
+from coopgraph.network.build import NO_FILTERS
+from coopgraph.web import editor, entities, networks, pages, search
 from coopgraph.web.endpoint import DEFAULT_LIMITS, Limits, SparqlEndpoint
 from coopgraph.web.site import STATIC, Site
 
 _TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 500: "Server error"}
 
 
-def create_app(kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS, cors_origins: tuple[str, ...] = ()) -> Starlette:
-    """The app: pages, their JSON, and the SPARQL endpoint at ``/sparql``; ``cors_origins`` may query it.
+def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico whatever the page says: the same icon, not a 404."""
+    return FileResponse(str(STATIC / "favicon.svg"), media_type="image/svg+xml",
+                        headers={"Cache-Control": "public, max-age=86400"})
+
+
+def create_app(kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS, cors_origins: tuple[str, ...] = (),
+               outlines: dict | None = None) -> Starlette:
+    """The app: pages, their JSON, and the SPARQL endpoint at ``/sparql``; ``cors_origins`` may query it;
+    ``outlines`` (:func:`.map.load_outlines`) draws NUTS regions on the maps and places those without organisations.
 
     Examples
     --------
@@ -46,14 +55,18 @@ def create_app(kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS, cors_origins
         data = {"status": status, "title": _TITLES.get(status, "Error"), "error": message}
         return site.page(request, "error.html", data, status_code=status)
 
-    explorer = networks.Explorer(site)  # the networks, built once: for the network pages and the entity pages
+    explorer = networks.Explorer(site, outlines)  # the participations and networks, read once: for every page
+    index = search.SearchIndex(explorer)
     routes = [Route("/sparql", endpoint.respond, methods=["GET", "POST"]), *pages.routes(explorer),
-              *editor.routes(site), *networks.routes(explorer),
-              Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
+              *entities.routes(explorer), *search.routes(index), *editor.routes(site), *networks.routes(explorer),
+              Route("/favicon.ico", favicon), Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        explorer.warm_up()  # the first region and entity pages need not wait for their network
-        yield
+        with explorer.warming_up(index.entries,  # the first pages and searches need not wait
+                                 lambda: [explorer.region_centres(level) for level in range(4)],
+                                 lambda: explorer.drawing("organisations", 2, NO_FILTERS, "fractional")):
+            yield
 
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                      exception_handlers={HTTPException: error_page, Exception: error_page})

@@ -8,11 +8,14 @@ functions, which Starlette runs in its thread pool: a build never blocks the oth
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import io
 import threading
 from collections import OrderedDict
 from dataclasses import replace
 from functools import partial
-from typing import Callable, Hashable
+from typing import Callable, Hashable, Iterator
 
 import networkx as nx
 from starlette.exceptions import HTTPException
@@ -20,11 +23,14 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from coopgraph.network import KINDS, ROLE_GROUPS, ROLES, WEIGHTS, Filters, NetworkError, network, pairs
-from coopgraph.network.build import NO_FILTERS
+from coopgraph.network import KINDS, ROLE_GROUPS, ROLES, WEIGHTS, Filters, NetworkError, network, pairs, participations
+from coopgraph.network.build import NO_FILTERS, Participations
+from coopgraph.network.geography import region_centres
 from coopgraph.network.html import ASSETS, embed, view
+from coopgraph.network.ranking import PAIR_COLUMNS
 from coopgraph.network.weights import MEANINGS
 from coopgraph.vocab import NUTS
+from coopgraph.web.map import MapLink, MapPlace, map_html, region_map
 from coopgraph.web.site import Site, entity_url, text_parameter, wants_json
 
 #: How many networks are kept (an organisation network of the full CORDIS store holds 600,000 links; the
@@ -77,28 +83,87 @@ class Cache:
 
 
 class Explorer:
-    """The networks a site shows, built on first use and kept while the server runs (the store is read-only)."""
+    """The networks a site shows, built on first use and kept while the server runs (the store is read-only).
 
-    def __init__(self, site: Site) -> None:
+    The unfiltered participations (with organisation names) are read once and shared: every
+    unfiltered network is built from them, and the domain pages and the search index count with them.
+    """
+
+    def __init__(self, site: Site, outlines: dict | None = None) -> None:
         self.site = site
+        self.outlines = outlines
         self.networks = Cache(NETWORKS_KEPT)
         self.results = Cache(RESULTS_KEPT)
+        self.warm = threading.Event()  # set once what the server builds as it starts is built
 
-    def warm_up(self) -> threading.Thread:
-        """Build the unfiltered region networks (NUTS 0-3) in the background: region pages draw from them."""
+    @contextlib.contextmanager
+    def warming_up(self, *also: Callable[[], object]) -> Iterator[None]:
+        """While the server runs: read the participations and build the region networks (NUTS 0-3), then do
+        ``also``, in the background, so the first pages need not wait. A task that fails is left for its page
+        to report. When the server stops, no new task starts and the one under way is waited for (the store
+        is closed next)."""
+        stopping = threading.Event()
+        tasks = [*(partial(self.network, "regions", level, NO_FILTERS) for level in range(4)), *also]
+
         def build() -> None:
-            for level in range(4):
+            for task in tasks:
+                if stopping.is_set():
+                    return
                 try:
-                    self.network("regions", level, NO_FILTERS)
+                    task()
                 except NetworkError:
-                    continue  # a store without regions at that level: its pages say so when asked
+                    continue  # e.g. a store without regions at a level: its pages say so when asked
+            self.warm.set()
 
         thread = threading.Thread(target=build, name="coopgraph-warm-up", daemon=True)
         thread.start()
-        return thread
+        try:
+            yield
+        finally:
+            stopping.set()
+            thread.join()
+
+    def participations(self) -> Participations:
+        """Every participation, with the organisations (named), regions and countries: read once."""
+        return self.results.get("participations", lambda: participations(self.site.kg, named=True))
+
+    def projects(self) -> dict[str, tuple]:
+        """Each project's (IRI, acronym, title, programme name, start, end), from the ``projects`` query."""
+        return self.results.get("projects", lambda: {row[0]: row for row in self.site.kg.rows("projects")})
+
+    def programme_projects(self) -> dict[str, int]:
+        """How many projects each programme funded."""
+        return self.results.get("programme projects", lambda: {
+            row[0]: int(row[4]) for row in self.site.kg.rows("programmes")})
+
+    def region_centres(self, level: int) -> dict[str, tuple[float, float, int]]:
+        """Where each region at ``level`` lies on a map (see :func:`.geography.region_centres`)."""
+        def build() -> dict:
+            points = {iri: (float(lat), float(lon)) for iri, lat, lon in self.site.kg.rows("organisation-points")}
+            return region_centres(self.participations(), points, level)
+
+        return self.results.get(("region centres", level), build)
+
+    def map(self, graph: nx.Graph, level: int, links: list[tuple[str, str]], weight: str,
+            highlight: frozenset[str] = frozenset(), marked: frozenset[frozenset[str]] = frozenset()) -> dict:
+        """The map (:func:`.map.region_map`) of the regions on ``links`` of a region network, placed where their
+        organisations are, the links as wide as their ``weight``."""
+        centres = self.region_centres(level)
+        nodes = {node for link in links for node in link} | set(highlight)
+        places = [MapPlace(graph.nodes[node]["code"], graph.nodes[node]["label"], *(
+            (centres[node][1], centres[node][0]) if node in centres else (None, None)),
+            graph.nodes[node].get("projects", 0), entity_url(node)) for node in sorted(nodes, key=str) if node in graph]
+        code = {node: graph.nodes[node]["code"] for node in nodes if node in graph}
+        return region_map(places, [MapLink(code[a], code[b], graph.edges[a, b][weight], graph.edges[a, b]["projects"])
+                                   for a, b in links if graph.has_edge(a, b)],
+                          weight_name=weight, highlight=frozenset(code[node] for node in highlight if node in code),
+                          marked=frozenset(frozenset((code[a], code[b])) for a, b in marked if a in code and b in code),
+                          outlines=self.outlines)
 
     def network(self, of: str, level: int, filters: Filters) -> nx.Graph:
-        return self.networks.get(_key(of, level, filters), lambda: network(self.site.kg, of, level, filters))
+        unfiltered = filters.participations() == NO_FILTERS.participations()
+        return self.networks.get(_key(of, level, filters), lambda: network(
+            self.site.kg, of, level, filters, data=self.participations() if unfiltered else None))
 
     def drawing(self, of: str, level: int, filters: Filters, weight: str) -> dict:
         """The :func:`.html.view` of a network without its data, and the HTML that draws it (``html``)."""
@@ -113,10 +178,15 @@ class Explorer:
         return self.results.get(("ranking", _key("regions", level, filters), weight),
                                 lambda: pairs(self.network("regions", level, filters), weight))
 
-    def programmes(self) -> list[str]:
-        """Every programme's names and acronyms, for the form to suggest."""
-        return self.results.get("programmes", lambda: sorted({name for _, name, _ in
-                                                               self.site.kg.rows("programme-parts")}, key=str.casefold))
+    def programmes(self) -> list[dict]:
+        """The store's programmes for the form to choose from: the name a filter takes, what to show, projects."""
+        def build() -> list[dict]:
+            choices = [{"value": acronym or name, "projects": int(projects),
+                        "label": f"{name} ({acronym})" if acronym and acronym != name else name or acronym}
+                       for _, name, acronym, _, projects in self.site.kg.rows("programmes") if name or acronym]
+            return sorted(choices, key=lambda choice: choice["label"].casefold())
+
+        return self.results.get("programmes", build)
 
 
 def _key(of: str, level: int, filters: Filters) -> tuple:
@@ -146,8 +216,14 @@ def _choice(request: Request, name: str, choices: tuple[str, ...], default: str)
     return value
 
 
+#: Association strength and Jaccard rank pairs of tiny places first: a ranking by them starts at this many
+#: shared projects (the form shows it, a user may lower it).
+SMALL_PAIRS_MINIMUM = 10
+
+
 def _parameters(request: Request, ranking: bool) -> tuple[dict, Filters]:
     """The form's parameters, checked (a bad one is a 400 with the reason), and the filters they ask for."""
+    weight = _choice(request, "weight", WEIGHTS, "fractional")
     parameters = {
         "of": "regions" if ranking else _choice(request, "of", KINDS, "regions"),
         "level": _number(request, "level", 2, 0, 3),
@@ -156,8 +232,9 @@ def _parameters(request: Request, ranking: bool) -> tuple[dict, Filters]:
         "to": _number(request, "to", None, 1, 9998),
         "role": [role for role in request.query_params.getlist("role") if role],
         "source": text_parameter(request, "source"),
-        "weight": _choice(request, "weight", WEIGHTS, "fractional"),
-        "min_projects": _number(request, "min_projects", 1, 1, 1_000_000),
+        "weight": weight,
+        "min_projects": _number(request, "min_projects", SMALL_PAIRS_MINIMUM if ranking and weight in (
+            "association", "jaccard") else 1, 1, 1_000_000),
     }
     if ranking:  # rows of the ranking; a network page may keep only its strongest links instead
         parameters["n"] = _number(request, "n", 20, 1, 1000)
@@ -194,7 +271,7 @@ def network_page(explorer: Explorer, request: Request) -> Response:
     of, level, weight = parameters["of"], parameters["level"], parameters["weight"]
     try:
         drawing = explorer.drawing(of, level, filters, weight)
-        data = {"parameters": parameters, "summary": _summary(drawing, of, level)}
+        data = {"parameters": parameters, "summary": _summary(drawing, of, level), "drawing": drawing["network"]}
         if wants_json(request):  # the whole network only for JSON: a big one takes seconds to convert
             data["graph"] = nx.node_link_data(explorer.network(of, level, filters), edges="edges")
     except NetworkError as error:
@@ -204,17 +281,37 @@ def network_page(explorer: Explorer, request: Request) -> Response:
 
 
 def regions_page(explorer: Explorer, request: Request) -> Response:
-    """Which regions collaborate most: the ranking of region pairs beside their network."""
+    """Which regions collaborate most: the ranking of region pairs beside a map that marks them; also as CSV."""
     parameters, filters = _parameters(request, ranking=True)
     level, weight = parameters["level"], parameters["weight"]
     try:
-        rows = explorer.ranking(level, filters, weight)[:parameters["n"]]
-        drawing = explorer.drawing("regions", level, filters, weight)
+        ranking = explorer.ranking(level, filters, weight)
+        graph = explorer.network("regions", level, filters)
     except NetworkError as error:
         raise HTTPException(400, str(error)) from None
-    data = {"parameters": parameters, "summary": _summary(drawing, "regions", level), "rows": rows}
-    return explorer.site.page(request, "regions.html", data, drawing=drawing, nuts=str(NUTS),
+    if request.url.path.endswith(".csv"):
+        return _csv(ranking, PAIR_COLUMNS, "regions.csv")
+    rows = ranking[:parameters["n"]]
+    code = {values["code"]: node for node, values in graph.nodes(data=True)}
+    links = [(code[row["region_a"]], code[row["region_b"]]) for row in rows]
+    drawn = explorer.results.get(("ranking map", _key("regions", level, filters), weight, parameters["n"]),
+                                 lambda: explorer.map(graph, level, links, weight,
+                                                      marked=frozenset(frozenset(link) for link in links)))
+    data = {"parameters": parameters, "pairs": len(ranking), "rows": rows, "map": drawn}
+    query = request.url.query
+    return explorer.site.page(request, "regions.html", data, nuts=str(NUTS), map_html=map_html(drawn),
+                              csv_url="/regions.csv" + (f"?{query}" if query else ""),
                               **_form(explorer, request, parameters, ranking=True))
+
+
+def _csv(rows: list[dict], columns: tuple[str, ...], name: str) -> Response:
+    """Rows as a CSV download (every row, the columns in order)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def asset(request: Request) -> Response:
@@ -228,4 +325,5 @@ def asset(request: Request) -> Response:
 def routes(explorer: Explorer) -> list[Route]:
     return [Route("/network", partial(network_page, explorer)), Route("/network.json", partial(network_page, explorer)),
             Route("/regions", partial(regions_page, explorer)), Route("/regions.json", partial(regions_page, explorer)),
+            Route("/regions.csv", partial(regions_page, explorer)),
             Route("/assets/{name}", asset)]

@@ -52,6 +52,14 @@ def text_parameter(request: Request, name: str, longest: int = 200) -> str | Non
     return value or None
 
 
+def page_number(request: Request, pages: int = 1_000_000) -> int:
+    """The ``page`` parameter: a whole number from 1 (the default); anything else is a 400."""
+    text = request.query_params.get("page", "").strip() or "1"
+    if not text.isdigit() or not 1 <= int(text) <= pages:
+        raise HTTPException(400, f"page must be a whole number from 1 to {pages}, not {text!r}")
+    return int(text)
+
+
 def wants_json(request: Request) -> bool:
     if request.url.path.endswith(".json"):
         return True

@@ -15,7 +15,7 @@ each :data:`REPEATS` times after one warm-up run, and reports the median and the
 Baselines, measured in the same run: pandas reading ``organization.csv.gz`` (and the NUTS 2021 code
 list) and counting the same pairs with a vectorised self-merge on the project: NUTS 2 pairs (full
 counting, once per project per pair of distinct NUTS 2 regions; the NUTS 2 region of a participation is
-the first four characters of its ``nutsCode`` when that has at least four and is a NUTS 2021 code) and
+the first four characters of its own ``nutsCode`` when they are a NUTS 2021 code) and
 organisation pairs (distinct ``organisationID`` pairs per project). Each is timed with the CSV read
 ("with read") and from the table already in memory ("counting only"). The ratio ``x pandas`` divides
 the median of coopgraph by the median of pandas *with read*, since coopgraph too reads its data (from
@@ -66,8 +66,9 @@ def read_sources() -> tuple[pd.DataFrame, set[str]]:
 
 
 def nuts2_rows(table: pd.DataFrame, nuts_2021: set[str]) -> pd.DataFrame:
-    """Participations with a NUTS 2021 code of level 2 or 3, with its NUTS 2 region in ``region``."""
-    located = table[table.nutsCode.str.len().ge(4) & table.nutsCode.isin(nuts_2021)]
+    """Participations whose own code lies in a NUTS 2021 region of level 2, with that region in ``region`` (the UK's
+    own 2021 codes, UKN0C, count at their parent, as in coopgraph; this table has no other codes to convert)."""
+    located = table[table.nutsCode.str.len().ge(4) & table.nutsCode.str[:4].isin(nuts_2021)]
     return located.assign(region=located.nutsCode.str[:4])
 
 

@@ -1,17 +1,19 @@
-// The query editor of /query: CodeMirror over the query textarea, the named queries, runs at /sparql,
-// the answer as a table. Data is only ever put in the page as text (textContent, attributes, hrefs
-// built with URLSearchParams), never parsed as HTML. Parameter values are bound by the server
-// (/queries/<name>/bind.json), never pasted into the SPARQL text here.
+// The query editor of /query: CodeMirror over the query textarea, the named queries, and the answer as a table,
+// a page at a time. A run is the fields of its URL (name and the parameters' values, query when the text is not
+// a named query's own; then page and sort): the page asks its JSON twin, /query.json with the same fields, for
+// the rows to show. The server binds the parameters as RDF terms (never this script), runs the query at /sparql,
+// keeps the answer, sorts the whole of it, cuts the page and labels its IRIs. Data is only ever put in the page
+// as text (textContent, attributes, hrefs from the server or built with URLSearchParams), never parsed as HTML.
 "use strict";
 
 (() => {
-  const MAX_ROWS = 1000; // rows shown; the downloads have them all
-  const MAX_URL = 2000; // longer download links are sent as a POST form instead
-  const ACCEPT = "application/sparql-results+json, text/turtle;q=0.9";
+  const MAX_URL = 2000; // longer requests and download links send the query as a POST form instead
+  const MARKS = { ascending: "▲", descending: "▼", none: "↕" };
 
   const data = JSON.parse(document.getElementById("editor-data").textContent);
   const catalogue = new Map(data.queries.map((query) => [query.name, query]));
   const prefixes = Object.entries(data.prefixes);
+  const count = (number) => number.toLocaleString("en");
 
   const $ = (id) => document.getElementById(id);
   const form = $("editor");
@@ -24,8 +26,9 @@
 
   let selected = null; // the named query whose parameters are shown
   let inputs = new Map(); // parameter name -> input
-  let lastQuery = null; // the text of the last successful run, for the downloads
-  let running = null; // AbortController of the run under way
+  let lastQuery = null; // the text as run of the answer shown, for the downloads
+  let shown = null; // {fields, sort} of the answer shown: paging and sorting ask for other views of it
+  let running = null; // AbortController of the request under way
 
   const editor = window.CodeMirror
     ? CodeMirror.fromTextArea(textarea, {
@@ -45,6 +48,12 @@
     const node = document.createElement(tag);
     if (text !== undefined) node.textContent = text;
     if (className) node.className = className;
+    return node;
+  }
+
+  function button(text, className) {
+    const node = element("button", text, className);
+    node.type = "button";
     return node;
   }
 
@@ -131,7 +140,18 @@
     if (!mentioned) deselect();
   }
 
-  // -- running --------------------------------------------------------------------------------
+  // -- running: the page's JSON twin answers with a page of the answer ------------------------------
+
+  // What to run, as fields of /query and /query.json.
+  function runFields() {
+    const text = getText();
+    if (!selected) return { query: text };
+    const fields = { name: selected.name, ...parameterValues() };
+    if (text !== selected.text) fields.query = text; // an edited version of the named query
+    return fields;
+  }
+
+  const viewFields = (page, sort) => (sort ? { page: String(page), sort } : { page: String(page) });
 
   async function failure(response) {
     const type = response.headers.get("Content-Type") || "";
@@ -146,57 +166,57 @@
     return new Error(`${response.status} ${response.statusText || ""}`.trim() + (message ? `: ${message}` : ""));
   }
 
-  async function boundText(text, signal) {
-    if (!selected || !selected.parameters.length) return text;
-    const body = { parameters: parameterValues() };
-    if (text !== selected.text) body.query = text; // an edited version of the named query
-    const response = await fetch(`/queries/${encodeURIComponent(selected.name)}/bind.json`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify(body),
+  // A GET of /query.json when the fields fit in a URL, else a POST of the run's fields with the view in the URL.
+  async function fetchPage(fields, view, signal) {
+    const whole = "/query.json?" + new URLSearchParams({ ...fields, ...view });
+    const post = whole.length > MAX_URL;
+    const response = await fetch(post ? "/query.json?" + new URLSearchParams(view) : whole, {
+      method: post ? "POST" : "GET",
+      body: post ? new URLSearchParams(fields) : undefined,
+      headers: { Accept: "application/json" },
       signal,
     });
     if (!response.ok) throw await failure(response);
-    return (await response.json()).query;
+    return (await response.json()).results;
   }
 
-  async function run() {
+  function run() {
+    if (!getText().trim()) {
+      if (running) running.abort();
+      clear();
+      showError("Type a query first, or pick a named query.");
+      return;
+    }
+    show(runFields(), 1, null, true);
+  }
+
+  // Shows a page of the answer to a run, sorted by a column (`-` first: descending) or as the query orders it.
+  async function show(fields, page, sort, fresh) {
     if (running) running.abort();
     const controller = new AbortController();
     running = controller;
-    clear();
-    const text = getText();
-    if (!text.trim()) {
-      showError("Type a query first, or pick a named query.");
-      running = null;
-      return;
-    }
-    status.textContent = "Running…";
+    if (fresh) clear();
+    else errorBox.hidden = true;
+    status.textContent = fresh ? "Running…" : "Loading…";
     runButton.disabled = true;
+    results.setAttribute("aria-busy", "true");
     const started = performance.now();
     try {
-      const query = await boundText(text, controller.signal);
-      const response = await fetch("/sparql", {
-        method: "POST",
-        headers: { Accept: ACCEPT, "Content-Type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({ query }),
-        signal: controller.signal,
-      });
-      if (!response.ok) throw await failure(response);
-      const type = response.headers.get("Content-Type") || "";
-      let summary;
-      if (type.startsWith("application/sparql-results+json")) {
-        const answer = await response.json();
-        summary = "boolean" in answer ? showBoolean(answer.boolean) : showTable(answer);
-        offerDownloads(query, false);
-      } else {
-        summary = showGraph(await response.text());
-        offerDownloads(query, true);
-      }
+      const view = viewFields(page, sort);
+      const answer = await fetchPage(fields, view, controller.signal);
+      const focused = [...results.querySelectorAll("button")].indexOf(document.activeElement);
+      const summary = "boolean" in answer ? showBoolean(answer.boolean)
+        : "graph" in answer ? showGraph(answer.graph) : showTable(answer);
+      results.querySelectorAll("button")[focused]?.focus(); // keyboard users stay on the control they used
+      shown = { fields, sort };
+      offerDownloads(answer.query, "graph" in answer);
       const seconds = ((performance.now() - started) / 1000).toFixed(2);
       status.textContent = `${summary} · ${seconds} s`;
-      $("ran-query").textContent = query;
+      $("ran-query").textContent = answer.query;
       $("ran").hidden = false;
+      const address = "/query?" + new URLSearchParams({ ...fields, ...view });
+      const short = fields.name ? "/query?" + new URLSearchParams({ name: fields.name }) : "/query";
+      history.replaceState(null, "", address.length <= MAX_URL ? address : short); // long texts stay out of URLs
     } catch (error) {
       if (error.name === "AbortError") return;
       status.textContent = "";
@@ -205,6 +225,7 @@
       if (running === controller) {
         running = null;
         runButton.disabled = false;
+        results.removeAttribute("aria-busy");
       }
     }
   }
@@ -216,6 +237,7 @@
     downloads.hidden = true;
     $("ran").hidden = true;
     status.textContent = "";
+    shown = null;
   }
 
   function showError(message) {
@@ -225,24 +247,32 @@
 
   // -- answers --------------------------------------------------------------------------------
 
+  // An IRI as prefix:local where a prefix fits; the local part may have slashes (id:project/pike): for reading.
   function shorten(iri) {
     for (const [prefix, namespace] of prefixes) {
-      if (iri.startsWith(namespace) && /^[\p{L}\p{N}_-]+$/u.test(iri.slice(namespace.length))) {
+      if (iri.startsWith(namespace) && /^[\p{L}\p{N}_-]+(\/[\p{L}\p{N}_.-]+)*$/u.test(iri.slice(namespace.length))) {
         return `${prefix}:${iri.slice(namespace.length)}`;
       }
     }
     return iri;
   }
 
-  const NUMBERS = /#(integer|decimal|double|float|long|int|short|nonNegativeInteger|positiveInteger)$/;
+  const NUMBERS = /#(integer|decimal|double|float|long|int|short|byte|\w+(Integer|Long|Int|Short|Byte))$/;
+  const DATES = /#(date|dateTime|time|gYear|gYearMonth)$/;
+
+  // An IRI: its label linked to its page (the IRI on hover, and below in small), else the IRI shortened.
+  function iri(value) {
+    const link = element("a", value.label ?? shorten(value.value));
+    link.href = value.url;
+    link.title = value.value;
+    if (value.label === undefined) return link;
+    const both = document.createDocumentFragment();
+    both.append(link, element("span", shorten(value.value), "iri"));
+    return both;
+  }
 
   function term(value) {
-    if (value.type === "uri") {
-      const link = element("a", shorten(value.value));
-      link.href = "/entity?" + new URLSearchParams({ iri: value.value });
-      link.title = value.value;
-      return link;
-    }
+    if (value.type === "uri") return iri(value);
     if (value.type === "literal" || value.type === "typed-literal") {
       const text = element("span", value.value, "literal");
       if (value["xml:lang"]) text.title = "@" + value["xml:lang"];
@@ -259,33 +289,83 @@
     return document.createTextNode(JSON.stringify(value));
   }
 
+  // A column header: a button that sorts the whole answer by it, ascending first, then descending.
+  function header(variable, answer, numeric) {
+    const cell = element("th", undefined, numeric ? "number" : undefined);
+    cell.scope = "col";
+    const order = answer.sort !== variable ? "none" : answer.descending ? "descending" : "ascending";
+    cell.setAttribute("aria-sort", order);
+    const control = button(variable, "sort");
+    control.dataset.sort = order === "ascending" ? "-" + variable : variable;
+    control.title = `Sort all rows by ${variable}, ${order === "ascending" ? "descending" : "ascending"}`;
+    const mark = element("span", MARKS[order], "sort-mark");
+    mark.setAttribute("aria-hidden", "true");
+    control.append(mark);
+    cell.append(control);
+    return cell;
+  }
+
+  const rowsShown = (answer) => `rows ${count(answer.first)}–${count(answer.last)} of ${count(answer.total)}`;
+
+  // First, previous, the rows shown, next, last: each button carries the page it asks for.
+  function pager(answer) {
+    const nav = element("nav", undefined, "results-pager");
+    nav.setAttribute("aria-label", "Pages of the answer");
+    const go = (text, page, label) => {
+      const control = button(text);
+      control.dataset.page = String(page);
+      control.disabled = page < 1 || page > answer.pages || page === answer.page;
+      control.setAttribute("aria-label", label);
+      return control;
+    };
+    nav.append(go("« First", 1, "First page"), go("‹ Previous", answer.page - 1, "Previous page"),
+               element("span", rowsShown(answer), "range"),
+               go("Next ›", answer.page + 1, "Next page"), go("Last »", answer.pages, "Last page"));
+    return nav;
+  }
+
+  const isNumber = (value) => Boolean(value.datatype && NUMBERS.test(value.datatype));
+
   function showTable(answer) {
-    const variables = answer.head.vars || [];
-    const rows = answer.results.bindings;
     const table = element("table", undefined, "results");
     const head = table.createTHead().insertRow();
-    for (const variable of variables) head.append(element("th", variable));
+    for (const variable of answer.variables) {
+      const values = answer.rows.map((row) => row[variable]).filter(Boolean);
+      head.append(header(variable, answer, values.length > 0 && values.every(isNumber)));
+    }
     const body = table.createTBody();
-    for (const row of rows.slice(0, MAX_ROWS)) {
+    for (const row of answer.rows) {
       const line = body.insertRow();
-      for (const variable of variables) {
+      for (const variable of answer.variables) {
         const cell = line.insertCell();
         const value = row[variable];
         if (!value) continue;
         cell.append(term(value));
-        if (value.datatype && NUMBERS.test(value.datatype)) cell.className = "number";
+        if (isNumber(value)) cell.className = "number";
+        else if (value.datatype && DATES.test(value.datatype)) cell.className = "date";
       }
     }
     const wrapper = element("div", undefined, "table-wrapper");
     wrapper.append(table);
-    results.replaceChildren(wrapper);
-    const count = rows.length.toLocaleString("en");
-    if (rows.length > MAX_ROWS) {
-      results.prepend(element("p", `The first ${MAX_ROWS.toLocaleString("en")} of ${count} rows; ` +
-                                   "the downloads have them all.", "note"));
-      return `${count} rows`;
-    }
-    return rows.length === 1 ? "1 row" : `${count} rows`;
+    const bar = element("div", undefined, "results-bar");
+    const paged = answer.pages > 1;
+    if (paged) bar.append(pager(answer));
+    const labelled = answer.rows.some((row) => Object.values(row).some((value) => value.label !== undefined));
+    if (labelled) bar.append(iriToggle());
+    results.replaceChildren(bar, wrapper, ...(paged ? [pager(answer)] : []));
+    if (paged) return rowsShown(answer);
+    return answer.total === 1 ? "1 row" : `${count(answer.total)} rows`;
+  }
+
+  // Shows or hides the IRIs under their labels, for every page to come too.
+  function iriToggle() {
+    const toggle = element("label", undefined, "iri-toggle note");
+    const box = document.createElement("input");
+    box.type = "checkbox";
+    box.checked = !results.classList.contains("hide-iris");
+    box.addEventListener("change", () => results.classList.toggle("hide-iris", !box.checked));
+    toggle.append(box, " IRIs under their labels");
+    return toggle;
   }
 
   function showBoolean(value) {
@@ -298,7 +378,14 @@
     return "a graph, in Turtle";
   }
 
-  // -- downloads: GET links when short, a POST form when the query is too long for a URL ----------
+  results.addEventListener("click", (event) => {
+    const control = event.target.closest("button[data-page], button[data-sort]");
+    if (!control || !shown) return;
+    if (control.dataset.sort) show(shown.fields, 1, control.dataset.sort, false);
+    else show(shown.fields, Number(control.dataset.page), shown.sort, false);
+  });
+
+  // -- downloads: the whole answer from /sparql; GET links when short, a POST form when too long for a URL --
 
   function offerDownloads(query, graph) {
     lastQuery = query;
@@ -328,9 +415,9 @@
     run();
   });
   $("named-queries").addEventListener("click", (event) => {
-    const button = event.target.closest(".named-query");
-    if (!button) return;
-    select(button.dataset.name);
+    const chosen = event.target.closest(".named-query");
+    if (!chosen) return;
+    select(chosen.dataset.name);
     if (editor) editor.focus();
   });
   if (editor) {
@@ -345,4 +432,5 @@
     });
   }
   if (data.name) select(data.name, { keepText: true, values: data.values, keepUrl: true });
+  if (data.page !== null) show(runFields(), data.page, data.sort, true); // a run's URL: show that page of it
 })();
