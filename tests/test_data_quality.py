@@ -251,3 +251,22 @@ def test_organisations_are_geolocated_where_their_rows_place_them(fresh_kg, tmp_
     (tmp_path / "zero.csv").write_text(text, encoding="utf-8")
     (report,) = run(fresh_kg, IMPORTERS["cordis"].jobs([tmp_path / "zero.csv"]), report_dir=tmp_path)
     assert report.warnings["geolocation left out where it is no place (such as 0,0)"]["rows"] == 1
+
+
+@pytest.mark.parametrize("pin, justification", [
+    ("", None),  # a NUTS 2021 code is itself
+    ("nuts_version = 2024", "NUTS 2024 code DEG06 read as NUTS 2021 DEG06, the region holding 96.1 % of its "
+                            "population (JRC NUTS converter)"),  # Thuringia's 2024 borders: a part lies elsewhere
+])
+def test_a_mapping_pins_its_nuts_version(fresh_kg, tmp_path, pin, justification):
+    (tmp_path / "t.csv").write_text("project,pic,name,country,nuts,role\nP1,1,Stadt Suhl,DE,DEG06,lead\n",
+                                    encoding="utf-8")
+    text = (MESSY / "messy.toml").read_text(encoding="utf-8").replace('currency = "EUR"', f'currency = "EUR"\n{pin}')
+    (tmp_path / "m.toml").write_text(text.replace('acronym = "acronym"\nstart = "start"\n', "").replace(
+        'budget = "budget"\n', ""), encoding="utf-8")
+    (report,) = run(fresh_kg, IMPORTERS["table"].jobs([tmp_path / "t.csv"], mapping=tmp_path / "m.toml"),
+                    report_dir=tmp_path)
+    rows = fresh_kg.query("""SELECT ?region ?why WHERE { ?p coop:region/skos:notation ?region
+        FILTER(STRSTARTS(STR(?p), "https://w3id.org/coopgraph/id/participation/messy/"))
+        OPTIONAL { ?i rdf:subject ?p ; rdf:predicate coop:region ; coop:justification ?why } }""")
+    assert {(str(row.region), row.why and str(row.why)) for row in rows} == {("DEG06", justification)}

@@ -107,9 +107,9 @@ def test_region_and_country_pairs_equal_pandas(cordis_store, cordis_table, nuts_
     rows that give only a NUTS 2 code counted at level 2 and above; the named queries and the networks."""
     expected = placed(cordis_table, nuts_2021, "organisationID", "nutsCode")
     assert (expected.country == "XK").sum() == 13 and expected.nutsCode.isin(["UKN0C", "UKK24"]).sum() == 15
-    assert len(pair_counts(at_level(expected, 2), "region", "projectID")) > 30_000
-    assert query_counts(cordis_store, "region-pairs", "--param", "level=2") == pair_counts(at_level(expected, 2),
-                                                                                         "region")
+    nuts_2_pairs = pair_counts(at_level(expected, 2), "region", "projectID")
+    assert len(nuts_2_pairs) > 30_000
+    assert query_counts(cordis_store, "region-pairs", "--param", "level=2") == nuts_2_pairs
     assert query_counts(cordis_store, "country-pairs") == pair_counts(expected, "country", "projectID")
     with coopgraph.open(cordis_store) as kg:
         data = participations(kg)
