@@ -232,6 +232,36 @@ def test_networks_are_built_once_for_many_clients(network_kg, monkeypatch):
     assert len(built) == 2
 
 
+def test_pages_and_drawings_never_push_out_what_is_read_once(network_kg, monkeypatch):
+    """More pages of things and more drawings than are kept: the participations are still read only once, and
+    a page seen again is not built again."""
+    read, described = [], []
+    participations = networks.participations
+
+    def counted(*args, **keywords):
+        read.append(args)
+        return participations(*args, **keywords)
+
+    monkeypatch.setattr(networks, "participations", counted)
+    monkeypatch.setattr(networks, "RESULTS_KEPT", 2)
+    monkeypatch.setattr(networks, "PAGES_KEPT", 3)
+    rows = network_kg.rows
+    monkeypatch.setattr(network_kg, "rows", lambda query, **params: (
+        described.append(params.get("iri")) if query == "describe" else None, rows(query, **params))[1])
+    client = TestClient(create_app(network_kg))
+    things = [iri for (iri,) in network_kg.rows("SELECT ?o WHERE { ?o a coop:Organisation } ORDER BY ?o LIMIT 6")]
+    assert len(things) == 6
+    for iri in things:
+        assert client.get("/entity", params={"iri": iri}).status_code == 200
+    for top in (2, 3, 4):
+        assert client.get("/network", params={"of": "regions", "level": 2, "top": top}).status_code == 200
+    assert client.get("/entity", params={"iri": things[-1]}).status_code == 200  # kept: not described again
+    assert described.count(things[-1]) == 1
+    assert client.get("/entity", params={"iri": things[0]}).status_code == 200  # pushed out: built again
+    assert described.count(things[0]) == 2
+    assert len(read) == 1
+
+
 # -- the drawing ---------------------------------------------------------------------------------
 
 

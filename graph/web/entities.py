@@ -68,16 +68,27 @@ def _statements(kg, rows: list[tuple]) -> list[dict]:
 
 
 def entity(explorer: Explorer, request: Request) -> Response:
-    """The page of a thing: the view of its kind, else what the graph says about it."""
-    site = explorer.site
+    """The page of a thing: the view of its kind, else what the graph says about it. Built on its first visit
+    and kept (the store does not change while the server runs)."""
     iri = request.query_params.get("iri", "")
+    template, data, drawings = explorer.pages.get(iri, lambda: _about(explorer, iri))
+    context = {name: html for name, (html, _) in drawings.items()}
+    data = {**data, **{name: shown for name, (_, shown) in drawings.items()}}
+    return explorer.site.page(request, template, data, **context,
+                              json_url=entity_url(iri).replace("/entity?", "/entity.json?"))
+
+
+def _about(explorer: Explorer, iri: str) -> tuple[str, dict, dict]:
+    """A thing's page: its template, what it shows and its drawings (the view of its kind over what the graph
+    says of it)."""
+    kg = explorer.site.kg
     try:
-        rows = site.kg.rows("describe", iri=iri)
+        rows = kg.rows("describe", iri=iri)
     except QueryError as error:
         raise HTTPException(400, str(error)) from None
     if not rows:
         raise HTTPException(404, f"the graph says nothing about {iri}")
-    statements = _statements(site.kg, rows)
+    statements = _statements(kg, rows)
     kinds = sorted({row["value"].rsplit("#", 1)[-1] for row in statements
                     if row["direction"] == "out" and row["predicate"] == _RDF_TYPE})
     names = [row["value"] for row in statements if row["direction"] == "out" and row["property"] in
@@ -86,14 +97,8 @@ def entity(explorer: Explorer, request: Request) -> Response:
             "truncated": len(rows) >= DESCRIBE_LIMIT}
     kind, build, template = next(((kind, build, template) for kind, build, template in VIEWS if kind in kinds),
                                  ("Thing", None, "thing.html"))
-    drawings = {}
-    if build is not None:
-        found, drawings = explorer.results.get(("page", kind, iri), lambda: build(explorer, iri, data))
-        data.update(found)
-    data["kind"] = kind
-    context = {name: html for name, (html, _) in drawings.items()}
-    data.update({name: shown for name, (_, shown) in drawings.items()})
-    return site.page(request, template, data, **context, json_url=entity_url(iri).replace("/entity?", "/entity.json?"))
+    found, drawings = build(explorer, iri, data) if build is not None else ({}, {})
+    return template, {**data, **found, "kind": kind}, drawings
 
 
 # -- places: regions and countries -------------------------------------------------------------------

@@ -37,6 +37,11 @@ from coopgraph.web.site import Site, entity_url, text_parameter, wants_json
 #: four unfiltered region networks are built at start), and how many drawings and rankings (small).
 NETWORKS_KEPT = 8
 RESULTS_KEPT = 64
+#: Pages of things kept (a few hundred KB each at most): the pages an analyst goes back and forth between
+PAGES_KEPT = 512
+#: What is read from the store once (participations, projects, programmes, region centres...): a few keys,
+#: never pushed out by pages or drawings
+READS_KEPT = 32
 
 
 class Cache:
@@ -92,8 +97,10 @@ class Explorer:
     def __init__(self, site: Site, outlines: dict | None = None) -> None:
         self.site = site
         self.outlines = outlines
+        self.reads = Cache(READS_KEPT)
         self.networks = Cache(NETWORKS_KEPT)
         self.results = Cache(RESULTS_KEPT)
+        self.pages = Cache(PAGES_KEPT)
         self.warm = threading.Event()  # set once what the server builds as it starts is built
 
     @contextlib.contextmanager
@@ -125,15 +132,15 @@ class Explorer:
 
     def participations(self) -> Participations:
         """Every participation, with the organisations (named), regions and countries: read once."""
-        return self.results.get("participations", lambda: participations(self.site.kg, named=True))
+        return self.reads.get("participations", lambda: participations(self.site.kg, named=True))
 
     def projects(self) -> dict[str, tuple]:
         """Each project's (IRI, acronym, title, programme name, start, end), from the ``projects`` query."""
-        return self.results.get("projects", lambda: {row[0]: row for row in self.site.kg.rows("projects")})
+        return self.reads.get("projects", lambda: {row[0]: row for row in self.site.kg.rows("projects")})
 
     def programme_projects(self) -> dict[str, int]:
         """How many projects each programme funded."""
-        return self.results.get("programme projects", lambda: {
+        return self.reads.get("programme projects", lambda: {
             row[0]: int(row[4]) for row in self.site.kg.rows("programmes")})
 
     def region_centres(self, level: int) -> dict[str, tuple[float, float, int]]:
@@ -142,7 +149,7 @@ class Explorer:
             points = {iri: (float(lat), float(lon)) for iri, lat, lon in self.site.kg.rows("organisation-points")}
             return region_centres(self.participations(), points, level)
 
-        return self.results.get(("region centres", level), build)
+        return self.reads.get(("region centres", level), build)
 
     def map(self, graph: nx.Graph, level: int, links: list[tuple[str, str]], weight: str,
             highlight: frozenset[str] = frozenset(), marked: frozenset[frozenset[str]] = frozenset()) -> dict:
@@ -186,7 +193,7 @@ class Explorer:
                        for _, name, acronym, _, projects in self.site.kg.rows("programmes") if name or acronym]
             return sorted(choices, key=lambda choice: choice["label"].casefold())
 
-        return self.results.get("programmes", build)
+        return self.reads.get("programmes", build)
 
 
 def _key(of: str, level: int, filters: Filters) -> tuple:

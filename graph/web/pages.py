@@ -23,7 +23,7 @@ HOME_MAP_LINKS = 60
 
 def home(explorer: Explorer, request: Request) -> Response:
     site = explorer.site
-    stats = explorer.results.get("stats", site.kg.stats)
+    stats = explorer.reads.get("stats", site.kg.stats)
     queries = [{"name": name, "title": query.title, "description": query.description}
                for name, query in catalogue().items() if not query.internal]
     filters = Filters(min_projects=HOME_MIN_PROJECTS, weight="fractional")

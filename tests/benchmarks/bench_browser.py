@@ -17,20 +17,18 @@ under 3 s on its first visit. Needs ../shared/data; says so and stops without it
 
 from __future__ import annotations
 
-import json
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from serving import COOPGRAPH, serve
+
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
-COOPGRAPH = [sys.executable, "-m", "coopgraph"]
 RUNS = 7
 NUTS = "http://data.europa.eu/nuts/code/"
 ID = "https://w3id.org/coopgraph/id/"
@@ -58,24 +56,6 @@ BASELINE = ("baseline: search page, no query", "/search", False)
 
 def cli(store: Path, *args: str) -> None:
     subprocess.run([*COOPGRAPH, "--store", str(store), *args], check=True, capture_output=True)
-
-
-def serve(store: Path) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen([*COOPGRAPH, "--store", str(store), "serve", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):  # warm: what the server builds as it starts (networks, search index) is built
-        try:
-            with urllib.request.urlopen(f"{url}/index.json", timeout=60) as answer:
-                if json.load(answer)["warm"]:
-                    return server, url
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError("the server did not warm up in 5 minutes")
 
 
 def ready(page, url: str, drawn: bool) -> float:

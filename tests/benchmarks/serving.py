@@ -1,0 +1,34 @@
+"""What the browser and web benchmarks share: ``coopgraph serve`` started as a user starts it, waited for."""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+COOPGRAPH = [sys.executable, "-m", "coopgraph"]
+
+
+def serve(store: Path) -> tuple[subprocess.Popen, str]:
+    """Start ``coopgraph serve`` on ``store`` (a process of its own, on a free loopback port) and return once it
+    is warm: what it builds as it starts (networks, search index) is built. Returns the process and its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([*COOPGRAPH, "--store", str(store), "serve", "--port", str(port)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"{url}/index.json", timeout=60) as answer:
+                if json.load(answer)["warm"]:
+                    return server, url
+        except OSError:
+            pass
+        time.sleep(0.5)
+    server.terminate()
+    raise RuntimeError("the server did not warm up in 5 minutes")
