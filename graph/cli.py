@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import csv
+import errno
 import json
 import logging
+import socket
 import sys
 import time
 from enum import Enum
@@ -18,7 +20,7 @@ from rich.text import Text
 import coopgraph
 from coopgraph.importers import IMPORTERS
 from coopgraph.importers.mapping import MappingError
-from coopgraph.importers.pipeline import ImportFailed, SourceReport, run
+from coopgraph.importers.pipeline import ImportFailed, SourceReport, reports_folder, run
 from coopgraph.importers.tables import TableError
 from coopgraph.knowledge_graph import KnowledgeGraph
 from coopgraph.network import PAIR_COLUMNS, ROLE_GROUPS, ROLES, WEIGHTS, Filters, NetworkError, network, top_pairs
@@ -26,13 +28,18 @@ from coopgraph.network import region_profile as profile_of_region
 from coopgraph.network.analysis import analyse
 from coopgraph.network.export import FORMATS as NETWORK_FORMATS
 from coopgraph.network.export import write as write_network
-from coopgraph.results import RESULTS_MEDIA_TYPES, as_table, folding_table, readable
+from coopgraph.results import RESULTS_MEDIA_TYPES, as_listing, cell
 from coopgraph.sparql import QueryError, catalogue
 from coopgraph.store import DEFAULT_LOCATION, LOCATION_VARIABLE, StoreError
+from coopgraph.terminal import DEFAULT_LIMIT, Listing, limited, prefixed
+
+#: -h as well as --help, on every command.
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 
 app = typer.Typer(
     help="A knowledge graph of European cooperation networks: projects, organisations, regions and "
     "programmes as RDF, asked with SPARQL.",
+    context_settings=HELP_OPTIONS,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -83,12 +90,48 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(1)
 
 
+def _print(listing: Listing) -> None:
+    """A listing as a table as wide as the terminal (80 columns when the output is not a terminal), then how many
+    rows it has."""
+    out.print(listing.table(out.width))
+    if listing.footer():
+        out.print(listing.footer())
+
+
+def _row_limit(limit: int | None) -> int | None:
+    """The rows a table shows: ``--limit`` (0: all), else :data:`DEFAULT_LIMIT`."""
+    return DEFAULT_LIMIT if limit is None else limit or None
+
+
+def _check_output(path: Path | None) -> None:
+    """Before any slow work: the file can be written where the user asked (its folder exists)."""
+    if path is None:
+        return
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise _fail(f"cannot write {path}: there is no folder {folder}")
+    if path.is_dir():
+        raise _fail(f"cannot write {path}: it is a folder; give a file name")
+
+
+LimitOption = Annotated[Optional[int], typer.Option(
+    "--limit", min=0, help=f"Rows a table shows (0: all). [default: {DEFAULT_LIMIT}; csv and json give every row]")]
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        out.print(f"coopgraph {coopgraph.__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
     store: Annotated[Optional[str], typer.Option(
         "--store", envvar=LOCATION_VARIABLE, show_envvar=True,
         help=f"Store directory, or :memory: for a throw-away store. [default: ./{DEFAULT_LOCATION}]")] = None,
+    version: Annotated[bool, typer.Option(
+        "--version", is_eager=True, callback=_version, help="Say which coopgraph this is, and stop.")] = False,
 ) -> None:
     # rdflib logs a traceback for every ill-typed literal it meets; the SHACL report says it better
     logging.getLogger("rdflib").setLevel(logging.CRITICAL)
@@ -141,7 +184,9 @@ def load(
     """Load RDF files, each as the source file/NAME (replacing an earlier load); all or none of them."""
 
     def action(kg: KnowledgeGraph) -> None:
-        for name in kg.load(files, format):
+        with err.status(f"loading {len(files)} file{'s' if len(files) != 1 else ''}"):
+            names = kg.load(files, format)
+        for name in names:
             _say(f"loaded {name}")
 
     _run(ctx, action)
@@ -168,20 +213,26 @@ def query(
         "--param", "-p", metavar="NAME=VALUE", help="Bind a parameter (repeatable); bound as an RDF term.")] = None,
     format: Annotated[QueryFormat, typer.Option("--format", "-f", help="table for people; csv, tsv, json "
                                                 "and xml are the SPARQL 1.1 results formats.")] = QueryFormat.table,
+    limit: LimitOption = None,
 ) -> None:
     """Run a SPARQL query over all sources and print the answer."""
     values = _parse_params(param or [])
+    if limit is not None and format is not QueryFormat.table:
+        raise _fail("--limit shortens tables; csv, tsv, json and xml give the whole answer (LIMIT in the "
+                    "query shortens it)")
 
     def action(kg: KnowledgeGraph) -> None:
         if format is QueryFormat.table:
-            rendered = as_table(kg.result(query, **values), kg.namespaces)
+            with err.status("running the query"):
+                rendered = as_listing(kg.result(query, **values), kg.namespaces, _row_limit(limit))
             if isinstance(rendered, str):  # Turtle or yes/no: as it is, never wrapped
                 sys.stdout.write(rendered)
             else:
-                out.print(rendered)
+                _print(rendered)
             return
         solutions_type, graph_type = RESULTS_MEDIA_TYPES[format.value]
-        _, answer = kg.serialized(query, solutions_type, graph_type, **values)
+        with err.status("running the query"):
+            _, answer = kg.serialized(query, solutions_type, graph_type, **values)
         sys.stdout.buffer.write(answer if answer.endswith(b"\n") else answer + b"\n")  # JSON ends without one
         sys.stdout.buffer.flush()
 
@@ -194,7 +245,7 @@ def list_queries(
     = False,
 ) -> None:
     """List the named queries with their descriptions and parameters."""
-    table = folding_table("name", "description", "parameters")
+    rows = []
     for name, named in catalogue().items():
         if named.internal and not internal:
             continue
@@ -202,8 +253,9 @@ def list_queries(
             f"{p.name} ({p.type}{f' {p.minimum}-{p.maximum}' if p.minimum is not None else ''}"
             f"{', default ' + p.default if p.default is not None else ''}): {p.description}"
             for p in named.parameters)
-        table.add_row(name, named.description or named.title, parameters)
-    out.print(table)
+        rows.append((name, (named.description or named.title) + (f"\n{parameters}" if parameters else "")))
+    _print(Listing(("name", "description and parameters"), rows, prose=frozenset({"description and parameters"}),
+                   more=""))
 
 
 @app.command()
@@ -212,19 +264,20 @@ def validate(
     files: Annotated[Optional[list[Path]], typer.Argument(
         help="RDF files to check, with the ontology and what the store knows of the things they refer to; "
              "without files, the whole store is checked.")] = None,
+    limit: LimitOption = None,
 ) -> None:
     """Check data against the SHACL shapes; exit 1 when it does not conform."""
 
     def action(kg: KnowledgeGraph) -> None:
-        report = kg.validate(files or ())
+        with err.status("checking against the SHACL shapes"):
+            report = kg.validate(files or ())
         if report.conforms:
             out.print(f"conforms: no violations in {'the store' if not files else ', '.join(map(str, files))}")
             return
-        table = folding_table("severity", "focus node", "property", "value", "problem", title="SHACL report")
-        for v in report.violations:
-            cells = (t.n3(kg.namespaces) if t is not None else "" for t in (v.focus, v.path, v.value))
-            table.add_row(v.severity, *cells, v.message)
-        out.print(table)
+        rows, total = limited(([v.severity, *(cell(t) for t in (v.focus, v.path, v.value)), v.message]
+                               for v in report.violations), _row_limit(limit))
+        _print(Listing(("severity", "focus node", "property", "value", "problem"), rows, title="SHACL report",
+                       prose=frozenset({"problem"}), total=total, more="--limit N"))
         _say(f"does not conform: {sum(v.severity == 'Violation' for v in report.violations)} violation(s)")
         raise typer.Exit(1)
 
@@ -239,17 +292,14 @@ def stats(
     """Triples per source and counts of projects, organisations, regions and programmes."""
 
     def action(kg: KnowledgeGraph) -> None:
-        result = kg.stats()
+        with err.status("counting"):
+            result = kg.stats()
         if format is StatsFormat.json:
             sys.stdout.write(json.dumps({"graphs": result.graphs, "counts": result.counts}, indent=2) + "\n")
             return
-        graphs = folding_table("source (named graph)", "triples", title="sources")
-        for name, size in result.graphs.items():
-            graphs.add_row(name, f"{size:,}")
-        counts = folding_table("kind", "number", title="counts")
-        for name, number in result.counts.items():
-            counts.add_row(name, f"{number:,}")
-        out.print(graphs, counts)
+        _print(Listing(("source (named graph)", "triples"), list(result.graphs.items()), frozenset({"triples"}),
+                       title="sources"))
+        _print(Listing(("kind", "number"), list(result.counts.items()), frozenset({"number"}), title="counts"))
 
     _run(ctx, action)
 
@@ -263,6 +313,7 @@ def export(
     output: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write; default: stdout.")] = None,
 ) -> None:
     """Write the graph (or one source's named graph) as Turtle, N-Triples or JSON-LD."""
+    _check_output(output)
 
     def action(kg: KnowledgeGraph) -> None:
         if graph is not None and graph not in kg.sources():
@@ -270,7 +321,7 @@ def export(
         if output is None:
             kg.export(sys.stdout.buffer, format.value, graph)
             return
-        with open(output, "wb") as file:
+        with err.status(f"writing {output}"), open(output, "wb") as file:
             kg.export(file, format.value, graph)
 
     _run(ctx, action)
@@ -286,14 +337,13 @@ def _progress_bar():
 
 
 def _show(reports: list[SourceReport]) -> None:
-    table = folding_table("source", "rows read", "imported", "rejected", "triples", "seconds", title="import")
+    numbers = ("rows read", "imported", "rejected", "triples", "seconds")
+    _print(Listing(("source", *numbers), [(r.source, *((None,) * 5 if r.unchanged else (
+        r.rows_read, r.rows_imported, r.rows_rejected, r.triples, round(r.seconds, 1)))) for r in reports],
+        frozenset(numbers), title="import"))
     for r in reports:
         if r.unchanged:
-            table.add_row(r.source, "unchanged: same input as the source in the store", "", "", "", "")
-        else:
-            table.add_row(r.source, f"{r.rows_read:,}", f"{r.rows_imported:,}", f"{r.rows_rejected:,}",
-                          f"{r.triples:,}", f"{r.seconds:.1f}")
-    out.print(table)
+            _say(f"{r.source}: unchanged: same input as the source in the store")
     for r in reports:
         if r.quality_notes:
             _say(f"data quality: {r.source}: " + "; ".join(r.quality_notes) + " (see its report.json)")
@@ -316,8 +366,9 @@ def import_(
     legal_basis: Annotated[Optional[Path], typer.Option(
         "--legal-basis", help="cordis: the legal basis table (legalBasis.csv[.gz]).")] = None,
     strict: Annotated[bool, typer.Option(help="Import nothing if any row is rejected.")] = False,
-    report_dir: Annotated[Path, typer.Option(help="Where report.json and rejects.csv are written.")] = Path(
-        "coopgraph-reports"),
+    report_dir: Annotated[Optional[Path], typer.Option(
+        "--reports", "--report-dir", help="Folder for each source's report.json and rejects.csv. "
+        "[default: reports in the store's folder]")] = None,
 ) -> None:
     """Import tables: each file becomes its own source (named graph) with provenance; all or none."""
     if importer not in IMPORTERS:
@@ -354,6 +405,7 @@ def import_(
                 writing.stop()
         _show(reports)
         if not all(r.unchanged for r in reports):
+            _say(f"reports: {report_dir or reports_folder(kg)}")
             _matches_may_be_stale(kg)
 
     _run(ctx, action)
@@ -392,22 +444,19 @@ def match(
 
 @app.command()
 def sources(ctx: typer.Context) -> None:
-    """List the sources in the store with their provenance (importer, file, rows, time)."""
+    """List the sources in the store: rows read and imported, triples, date (the name says importer/file)."""
 
     def action(kg: KnowledgeGraph) -> None:
-        rows = kg.query("""SELECT ?name ?importer ?file ?read ?imported ?rejected ?time WHERE {
+        rows = kg.query("""SELECT ?name ?read ?imported ?rejected ?time WHERE {
             ?s coop:sourceName ?name .
-            OPTIONAL { ?s coop:importer ?importer } OPTIONAL { ?s coop:fileName ?file }
             OPTIONAL { ?s coop:rowsRead ?read } OPTIONAL { ?s coop:rowsImported ?imported }
             OPTIONAL { ?s coop:rowsRejected ?rejected } OPTIONAL { ?s prov:generatedAtTime ?time } }
             ORDER BY ?name""")
         sizes = kg.store.sizes()
-        table = folding_table("source", "importer", "file", "rows read", "imported", "rejected", "triples", "when")
-        for row in rows:
-            cells = ["" if row[c] is None else str(row[c]) for c in ("importer", "file", "read", "imported",
-                                                                       "rejected", "time")]
-            table.add_row(str(row.name), *cells[:5], f"{sizes.get(str(row.name), 0):,}", cells[5][:19])
-        out.print(table)
+        numbers = ("rows read", "imported", "rejected", "triples")
+        listed = [(str(row.name), *(cell(row[c]) for c in ("read", "imported", "rejected")),
+                   sizes.get(str(row.name), 0), str(row.time or "")[:10]) for row in rows]
+        _print(Listing(("source", *numbers, "date"), listed, frozenset(numbers)))
 
     _run(ctx, action)
 
@@ -430,7 +479,7 @@ def remove(ctx: typer.Context,
 # -- networks -----------------------------------------------------------------------------------
 
 regions_app = typer.Typer(help="Which regions collaborate most: rankings of region pairs and region profiles.",
-                          no_args_is_help=True)
+                          context_settings=HELP_OPTIONS, no_args_is_help=True)
 app.add_typer(regions_app, name="regions")
 
 # The filters every network command takes.
@@ -443,7 +492,8 @@ ToOption = Annotated[Optional[int], typer.Option(
     "--to", help="Only projects that started in or before this year.", rich_help_panel="Filters")]
 _ROLE_GROUPS_HELP = ", ".join(f"{group} ({' + '.join(roles)})" for group, roles in ROLE_GROUPS.items())
 RoleOption = Annotated[Optional[list[str]], typer.Option(
-    "--role", help=f"Only participations in this role (repeatable): {', '.join(ROLES)}, or {_ROLE_GROUPS_HELP}.",
+    "--role", metavar="ROLE",
+    help=f"Only participations in this role (repeatable): {', '.join(ROLES)}, or {_ROLE_GROUPS_HELP}.",
     rich_help_panel="Filters")]
 SourceOption = Annotated[Optional[str], typer.Option(
     "--source", help="Only participations from this source, as `coopgraph sources` names it.",
@@ -452,8 +502,8 @@ MinProjectsOption = Annotated[int, typer.Option(
     "--min-projects", min=1, help="Only pairs that share at least this many projects.", rich_help_panel="Filters")]
 LevelOption = Annotated[int, typer.Option("--level", min=0, max=3, help="NUTS level: 0 (countries), 1, 2 or 3.")]
 WeightOption = Annotated[Weight, typer.Option(
-    "--weight", help="projects: shared projects; fractional: each project adds 1/(k-1) to each of its pairs; "
-    "association: observed over expected; jaccard: shared over all projects of the two.")]
+    "--weight", metavar="WEIGHT", help="projects: shared projects; fractional: each project adds 1/(k-1) to each of "
+    "its pairs; association: observed over expected; jaccard: shared over all projects of the two.")]
 
 
 def _filters(programme, first_year, last_year, roles, source, min_projects=1, **pruning) -> Filters:
@@ -471,21 +521,27 @@ def _print_rows(rows: list[dict], columns: tuple[str, ...] | list[str], format: 
         writer.writeheader()
         writer.writerows(rows)
     else:
-        table = folding_table(*columns, title=title)
-        for column in table.columns:  # numbers line up on the right
-            if rows and isinstance(rows[0][str(column.header)], (int, float)):
-                column.justify = "right"
-        for row in rows:
-            table.add_row(*(readable(row[column]) for column in columns))
-        table.caption = f"{len(rows)} row{'s' if len(rows) != 1 else ''}"
-        out.print(table)
+        _print(_listing(rows, columns, title))
+
+
+def _listing(rows: list[dict], columns: tuple[str, ...] | list[str], title: str | None) -> Listing:
+    """Rows for people: region pairs ranked, each region by code and name; IRIs as prefixed names."""
+    if tuple(columns) == PAIR_COLUMNS:
+        return Listing(("#", "region A", "region B", *WEIGHTS), [
+            (rank, f"{row['region_a']} {row['name_a']}", f"{row['region_b']} {row['name_b']}",
+             *(row[weight] for weight in WEIGHTS)) for rank, row in enumerate(rows, start=1)],
+            frozenset({"#", *WEIGHTS}), title=title)
+    numeric = frozenset(column for column in columns if rows and isinstance(rows[0][column], (int, float)))
+    return Listing(columns, [[prefixed(value) if isinstance(value, str) and value.startswith(("http:", "https:"))
+                              else value for value in (row[column] for column in columns)] for row in rows],
+                   numeric, title=title)
 
 
 @regions_app.command("top")
 def regions_top(
     ctx: typer.Context,
     level: LevelOption = 2,
-    n: Annotated[int, typer.Option("--n", "-n", min=1, help="How many pairs to show.")] = 20,
+    n: Annotated[int, typer.Option("--top", "-n", min=1, help="How many pairs to show.")] = 20,
     weight: WeightOption = Weight.fractional,
     programme: ProgrammeOption = None,
     first_year: FromOption = None,
@@ -516,7 +572,8 @@ def regions_profile(
     level: Annotated[Optional[int], typer.Option(
         "--level", min=0, max=3, help="NUTS level of the network; a finer code stands for its region at this "
         "level. [default: the code's level]")] = None,
-    n: Annotated[int, typer.Option("--n", "-n", min=1, help="How many partners, projects and organisations.")] = 20,
+    n: Annotated[int, typer.Option("--top", "-n", min=1, help="How many partners, projects and organisations.")
+                 ] = 20,
     weight: WeightOption = Weight.fractional,
     programme: ProgrammeOption = None,
     first_year: FromOption = None,
@@ -534,7 +591,7 @@ def regions_profile(
             sys.stdout.write(json.dumps(profile, ensure_ascii=False, indent=2) + "\n")
             return
         region, summary = profile["region"], profile["network"]
-        facts = folding_table("", "", title=f"{region['code']} {region['label']}")
+        facts = []
         for name, value in (("country", region["country"]), ("NUTS level", region["level"]),
                             ("organisations", region["organisations"]), ("projects", region["projects"]),
                             ("partner regions (degree)", region["degree"]),
@@ -546,8 +603,9 @@ def regions_profile(
                             ("community", f"{region['community']} of {summary['communities']} "
                                           f"({summary['community_algorithm']}, modularity "
                                           f"{summary['modularity']:.3f})")):
-            facts.add_row(name, readable(value))
-        out.print(facts)
+            facts.append((name, value))
+        _print(Listing(("", ""), facts, prose=frozenset({""}), title=f"{region['code']} {region['label']}",
+                       counted=False))
         _print_rows(profile["partners"], PAIR_COLUMNS, RankingFormat.table, title="partners")
         _print_rows(profile["community"], ("code", "name", "country"), RankingFormat.table,
                     title="strongest regions of its community")
@@ -563,13 +621,13 @@ def regions_profile(
 def network_command(
     ctx: typer.Context,
     output: Annotated[Path, typer.Option("--out", "-o", help="File to write.")],
-    of: Annotated[NetworkKind, typer.Option("--of", help="What the nodes are: organisations, NUTS regions, "
-                                            "countries, or projects and organisations (bipartite).")
-                  ] = NetworkKind.regions,
+    of: Annotated[NetworkKind, typer.Option(
+        "--of", metavar="KIND", help="What the nodes are: organisations, regions (NUTS), countries, or projects "
+        "and organisations (bipartite).")] = NetworkKind.regions,
     level: LevelOption = 2,
     format: Annotated[Optional[NetworkFormat], typer.Option(
-        "--format", "-f", help="graphml (NetworkX, yEd), gexf (Gephi, with sizes and colours), csv (edge list), "
-        "json (node-link), html (a page drawing the network by --weight; opens offline). "
+        "--format", "-f", metavar="FORMAT", help="graphml (NetworkX, yEd), gexf (Gephi, with sizes and colours), "
+        "csv (edge list), json (node-link), html (a page drawing the network by --weight; opens offline). "
         "[default: from the file name]")] = None,
     programme: ProgrammeOption = None,
     first_year: FromOption = None,
@@ -581,12 +639,14 @@ def network_command(
     min_weight: Annotated[Optional[float], typer.Option(
         "--min-weight", help="Only links with at least this --weight.", rich_help_panel="Filters")] = None,
     top: Annotated[Optional[int], typer.Option(
-        "--top", min=1, help="Only the strongest links by --weight, this many.", rich_help_panel="Filters")] = None,
+        "--top", "-n", min=1, help="Only the strongest links by --weight, this many.", rich_help_panel="Filters")
+    ] = None,
     measures: Annotated[bool, typer.Option(
         "--measures", help="Add degree, betweenness, community, broker and cross-border share to every node "
         "(by --weight; minutes for a network of many thousand organisations).")] = False,
 ) -> None:
     """Write a collaboration network for Gephi, NetworkX, a spreadsheet or a browser."""
+    _check_output(output)
     chosen = format.value if format else output.suffix.lstrip(".").lower()
     if chosen not in NETWORK_FORMATS:
         raise _fail(f"cannot tell the format from {output.name!r}; give --format ({', '.join(NETWORK_FORMATS)})")
@@ -609,12 +669,28 @@ def network_command(
 # -- the web app ---------------------------------------------------------------------------------
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host:port``, so that "serving" is said only once it is true; a port in use (or an
+    address this machine does not have) is a one-line error."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        listening = socket.socket(family, socket.SOCK_STREAM)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.bind((host, port))
+        listening.listen(128)
+    except OSError as error:
+        reason = "another program listens there; --port chooses another" if error.errno == errno.EADDRINUSE else \
+            error.strerror or str(error)
+        raise _fail(f"cannot listen on {host} port {port}: {reason}") from None
+    return listening
+
+
 @app.command()
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on; 127.0.0.1 keeps the server to this machine.")
                     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free one).")] = 8000,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the home page in a browser.")] = False,
     timeout: Annotated[float, typer.Option(min=0.1, help="Seconds a SPARQL query may run.")] = 30.0,
     max_result_mb: Annotated[float, typer.Option(min=0.001, help="Largest SPARQL answer sent, in MB.")] = 50.0,
@@ -628,6 +704,7 @@ def serve(
     ] = None,
 ) -> None:
     """Explore the knowledge graph in the browser; SPARQL endpoint at /sparql (read-only)."""
+    listening = _listen(host, port)  # a port in use fails before the store is opened
 
     def action(kg: KnowledgeGraph) -> None:
         import threading
@@ -644,12 +721,12 @@ def serve(
         except (OSError, ValueError) as error:
             raise _fail(f"cannot read outlines {outlines}: {error}") from None
         application = create_app(kg, limits, tuple(cors_origin or ()), outlines=regions)
-        url = f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+        url = f"http://{host if ':' not in host else f'[{host}]'}:{listening.getsockname()[1]}/"
         if host not in ("127.0.0.1", "localhost", "::1"):
             _say(f"warning: listening on {host}: other machines can reach this server")
         _say(f"serving {kg.store} at {url} (Ctrl-C stops)")
         if open_browser:
             threading.Timer(1.0, webbrowser.open, [url]).start()
-        uvicorn.run(application, host=host, port=port, log_level="warning")
+        uvicorn.Server(uvicorn.Config(application, log_level="warning")).run(sockets=[listening])
 
     _run(ctx, action)

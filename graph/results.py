@@ -1,11 +1,14 @@
-"""Answers of SPARQL queries as a terminal table or in the SPARQL 1.1 results formats."""
+"""Answers of SPARQL queries: a listing for the terminal, or one of the SPARQL 1.1 results formats."""
 
 from __future__ import annotations
 
-from rdflib import Literal, URIRef
+from decimal import Decimal
+
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import NamespaceManager
 from rdflib.query import Result
-from rich.table import Table
+
+from coopgraph.terminal import Listing, limited, prefixed
 
 #: Output formats of ``coopgraph query``: media type for SELECT/ASK answers, then for graphs.
 RESULTS_MEDIA_TYPES = {
@@ -16,41 +19,32 @@ RESULTS_MEDIA_TYPES = {
 }
 
 
-def readable(value: object) -> str:
-    """A value as people read it in a table or a tooltip: thousands separated, fractions to three decimals."""
-    return f"{value:,.3f}" if isinstance(value, float) else f"{value:,}" if isinstance(value, int) else str(value)
-
-
-def folding_table(*headers: str, title: str | None = None) -> Table:
-    """A rich table whose cells wrap rather than being cut with an ellipsis: no value is hidden."""
-    table = Table(title=title)
-    for header in headers:
-        table.add_column(header, overflow="fold")
-    return table
-
-
-def _cell(term, namespaces: NamespaceManager) -> str:
+def cell(term) -> object:
+    """A term as a table shows it: an IRI prefixed, a number as a number, a blank node by its id."""
     if term is None:
-        return ""
+        return None
     if isinstance(term, URIRef):
-        return term.n3(namespaces)
+        return prefixed(str(term))
     if isinstance(term, Literal):
-        return str(term)
-    return term.n3()
+        value = term.toPython()
+        if isinstance(value, Decimal):
+            return float(value)
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else str(term)
+    return term.n3() if isinstance(term, BNode) else str(term)
 
 
-def as_table(result: Result, namespaces: NamespaceManager) -> Table | str:
-    """A rich table of a SELECT answer (IRIs shortened with ``namespaces``); Turtle for a graph; yes/no for ASK."""
+def as_listing(result: Result, namespaces: NamespaceManager, limit: int | None) -> Listing | str:
+    """The first ``limit`` rows of a SELECT answer as a :class:`~coopgraph.terminal.Listing`; Turtle for a
+    graph (IRIs shortened with ``namespaces``); yes/no for ASK."""
     if result.type == "ASK":
         return "yes\n" if result.askAnswer else "no\n"
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         for prefix, namespace in namespaces.namespaces():
             result.graph.bind(prefix, namespace, override=True)
         return result.graph.serialize(format="turtle")
-    table = folding_table(*[str(v) for v in result.vars])
-    rows = 0
-    for row in result:
-        table.add_row(*[_cell(term, namespaces) for term in row])
-        rows += 1
-    table.caption = f"{rows} row{'s' if rows != 1 else ''}"
-    return table
+    headers = [str(variable) for variable in result.vars]
+    rows, total = limited(([cell(term) for term in row] for row in result), limit)
+    numeric = frozenset(header for i, header in enumerate(headers)
+                        if any(row[i] is not None for row in rows)
+                        and all(isinstance(row[i], (int, float)) for row in rows if row[i] is not None))
+    return Listing(headers, rows, numeric, total=total)

@@ -3,6 +3,12 @@
 import csv
 import io
 import json
+import re
+import signal
+import socket
+import subprocess
+import sys
+import urllib.request
 import xml.etree.ElementTree as ElementTree
 
 import pytest
@@ -89,7 +95,10 @@ def test_construct_answers_are_rdf(initialised_store):
     (("load", str(FIXTURES / "not-turtle.ttl")), "cannot load"),
     (("validate", "no-such-file.ttl"), "cannot read"),
     (("export", "--graph", "nope"), "no source 'nope'"),
-    (("export", "--out", "/no/such/dir/x.ttl"), "No such file or directory"),
+    (("export", "--out", "/no/such/dir/x.ttl"), "cannot write /no/such/dir/x.ttl: there is no folder /no/such/dir"),
+    (("network", "--out", "nodir/x.csv"), "cannot write nodir/x.csv: there is no folder nodir"),
+    (("query", "projects", "-f", "csv", "--limit", "3"), "--limit shortens tables"),
+    (("regions", "profile", "SE999"), "SE999 is not a NUTS 2021 region"),
     (("query", "SELECT * WHERE { ?s foo:bar ?o }"), "bad SPARQL"),
     (("query", "CONSTRUCT WHERE { ?s ?p ?o }", "-p", "o=1"), "short form CONSTRUCT WHERE"),
     (("query", "region-pairs", "-p", "level=7"), "must be from 0 to 3, not 7"),
@@ -136,6 +145,67 @@ def test_init_loads_once(tmp_path):
     result = run_cli("init", store=tmp_path / "store")
     assert result.returncode == 0, result.stderr
     assert "initialising" not in result.stderr and "ready" in result.stderr
+
+
+def test_one_option_vocabulary_help_and_version():
+    for command in (("regions", "top"), ("regions", "profile"), ("network",)):
+        usage = run_cli(*command, "-h")
+        assert usage.returncode == 0 and "--top" in usage.stdout and "-n" in usage.stdout, command
+        assert "--n " not in usage.stdout
+    version = run_cli("--version")
+    assert version.returncode == 0 and version.stdout.strip() == f"coopgraph {coopgraph.__version__}"
+    assert run_cli("-h").stdout == run_cli("--help").stdout
+
+
+def test_a_region_that_is_no_region_fails_before_the_participations_are_read(initialised_store, monkeypatch):
+    from coopgraph.network import NetworkError, region_profile
+
+    kg = coopgraph.open(initialised_store)
+    run = []
+    rows = kg.rows
+    monkeypatch.setattr(kg, "rows", lambda query, **params: (run.append(query), rows(query, **params))[1])
+    try:
+        with pytest.raises(NetworkError, match="SE999 is not a NUTS 2021 region"):
+            region_profile(kg, "SE999")
+    finally:
+        kg.close()
+    assert run == ["network-places"]
+
+
+def test_serve_says_serving_once_it_listens_and_names_a_port_in_use(initialised_store):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        busy = run_cli("serve", "--port", str(port), store=initialised_store)
+    assert busy.returncode == 1 and "serving" not in busy.stderr
+    assert busy.stderr.strip() == (f"error: cannot listen on 127.0.0.1 port {port}: another program listens there; "
+                                   "--port chooses another")
+    server = subprocess.Popen([sys.executable, "-m", "coopgraph", "--store", str(initialised_store), "serve",
+                               "--port", "0"], stderr=subprocess.PIPE, text=True)
+    try:
+        said = server.stderr.readline()
+        url = re.search(r"at (http://127\.0\.0\.1:\d+/) ", said).group(1)
+        with urllib.request.urlopen(url + "static/style.css", timeout=30) as answer:  # listening when it said so
+            assert answer.status == 200
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+
+def test_imports_write_their_reports_under_the_store(store_copy, tmp_path, monkeypatch):
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    done = run_cli("import", "interreg-se", str(FIXTURES / "interreg-se" / "partners.csv"), store=store_copy,
+                   check=True)
+    assert (store_copy / "reports" / "interreg-se--partners.csv" / "report.json").is_file()
+    assert f"reports: {store_copy / 'reports'}" in done.stderr
+    assert list(here.iterdir()) == []  # nothing in the current folder
+    elsewhere = tmp_path.parent / f"{tmp_path.name}-reports"
+    run_cli("import", "interreg-se", str(FIXTURES / "interreg-se" / "partners.csv"), "--reports", str(elsewhere),
+            store=tmp_path.parent / f"{tmp_path.name}-store", check=True)
+    assert (elsewhere / "interreg-se--partners.csv" / "report.json").is_file()
 
 
 def test_queries_lists_names_descriptions_and_parameters():

@@ -1,5 +1,6 @@
 """Importers against bad input: every mistake gives a clear message or a rejected row, never a traceback."""
 
+import csv
 import gzip
 import shutil
 import subprocess
@@ -159,3 +160,36 @@ def test_header_reads_only_the_header(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text(HEADER + "x|y|z|w|v|u|t\n", encoding="utf-8")
     assert Table(path).header() == HEADER.strip().split("|")
+
+
+def resaved(source, target, separator, original):
+    """A copy of a CSV file written again with another separator, as a spreadsheet re-saves it."""
+    with open(source, encoding="utf-8-sig", newline="") as file:
+        rows = list(csv.reader(file, delimiter=original))
+    with open(target, "w", encoding="utf-8", newline="") as file:
+        csv.writer(file, delimiter=separator).writerows(rows)
+    return target
+
+
+@pytest.mark.parametrize("importer, path, original, separators", [
+    ("cordis", FIXTURES / "cordis" / "organization.csv", ";", (",", "\t")),
+    ("interreg-se", FIXTURES / "interreg-se" / "partners.csv", ",", (";", "\t"))])
+def test_shipped_mappings_read_a_file_resaved_with_another_separator(fresh_kg, tmp_path, importer, path, original,
+                                                                    separators):
+    (first,) = run(fresh_kg, IMPORTERS[importer].jobs([path]), report_dir=tmp_path)
+    for number, separator in enumerate(separators):
+        (tmp_path / str(number)).mkdir()
+        copy = resaved(path, tmp_path / str(number) / path.name, separator, original)
+        (again,) = run(fresh_kg, IMPORTERS[importer].jobs([copy]), report_dir=tmp_path)
+        assert (again.rows_imported, again.rows_rejected, again.triples) == (
+            first.rows_imported, first.rows_rejected, first.triples), separator
+
+
+def test_a_missing_column_names_the_separator_and_the_header(fresh_kg, tmp_path):
+    path = tmp_path / "organization.csv"
+    path.write_text("projectID|organisationID|name\n1|2|x\n", encoding="utf-8")
+    with pytest.raises(MappingError) as error:
+        run(fresh_kg, IMPORTERS["cordis"].jobs([path]), report_dir=tmp_path)
+    message = str(error.value)
+    assert "organization.csv (read with the separator '|', sniffed) lacks column(s) " in message
+    assert message.endswith("its header: 'projectID', 'organisationID', 'name'")

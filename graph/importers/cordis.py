@@ -18,7 +18,7 @@ def _by_project(path: Path | None, code: str, keep=lambda cells: True) -> dict[s
     """projectID -> (code, title) from a CORDIS companion table."""
     if path is None:
         return {}
-    table = Table(path, delimiter=";")
+    table = Table(path)
     missing = {"projectID", code, "title"} - set(table.header())
     if missing:
         raise TableError(f"{path.name} is not a CORDIS {code} table: it lacks {', '.join(sorted(missing))}")

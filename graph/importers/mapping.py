@@ -160,13 +160,13 @@ class Mapping:
                    source.get("encoding", ENCODING), source.get("currency", "EUR"), tuple(date_formats),
                    na_values, column_na_values, decimal, thousands, _nuts_version(source, organisation, name), text)
 
-    def check_columns(self, columns: Iterable[str], table: str) -> None:
-        """Fail early, naming every column the mapping uses that the table lacks."""
+    def check_columns(self, columns: Iterable[str], table: str, header: Iterable[str]) -> None:
+        """Fail early, naming every column the mapping uses that the table lacks, and the ``header`` read."""
         columns = list(columns)
         missing = sorted({c for cols in self.fields.values() for c in cols} - set(columns))
         if missing:
-            raise MappingError(f"{self.name}: {table} lacks column(s) {', '.join(missing)} "
-                               f"(it has: {', '.join(columns)})")
+            raise MappingError(f"{self.name}: {table} lacks column(s) {', '.join(missing)}; its header: "
+                               f"{', '.join(map(repr, header))}")
         unknown = sorted(set(self.column_na_values) - set(columns) - {key for _, key in self.fields})
         if unknown:
             raise MappingError(f"{self.name}: [source] na_values names {', '.join(unknown)}, neither a column of "

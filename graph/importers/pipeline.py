@@ -108,7 +108,7 @@ def convert(job: Job, sink: IO[bytes], progress: Progress | None = None) -> Conv
     """Map every row of a job's table to N-Triples written to ``sink``."""
     if progress:
         progress(job.source, 0, 0, job.table.size)  # the job starts: its clock starts
-    job.mapping.check_columns(job.columns(), job.table.path.name)
+    job.mapping.check_columns(job.columns(), job.table.describe(), job.table.header())
     converter = Converter(job.mapping, sink)
     for row in job.rows(lambda count, done, total: progress(job.source, count, done, total) if progress else None):
         converter.add(row)
@@ -153,9 +153,18 @@ def _provenance(job: Job, report: SourceReport, digest: str, file_digests: dict[
     return graph
 
 
-def run(kg, jobs: list[Job], *, strict: bool = False, report_dir: Path = Path("coopgraph-reports"),
+def reports_folder(kg) -> Path:
+    """Where an import's reports go unless told: under the store (``STORE/reports``), never the current folder
+    by surprise; for a store in memory, the system's folder for temporary files."""
+    location = kg.store.path
+    return (location / "reports") if location is not None else Path(tempfile.gettempdir()) / "coopgraph-reports"
+
+
+def run(kg, jobs: list[Job], *, strict: bool = False, report_dir: Path | None = None,
         progress: Progress | None = None, on_publish: Callable[[], None] | None = None) -> list[SourceReport]:
-    """Import the jobs' files into ``kg``, all or none of them; return a report per file."""
+    """Import the jobs' files into ``kg``, all or none of them; return a report per file (written to
+    ``report_dir``, by default :func:`reports_folder`)."""
+    report_dir = reports_folder(kg) if report_dir is None else report_dir
     names = [job.source for job in jobs]
     if len(set(names)) != len(names):
         raise ImportFailed("two files of this import have the same name; import them one by one")

@@ -61,6 +61,14 @@ class Table:
         self.path, self.delimiter, self.sheet, self.encoding = path, delimiter, sheet, encoding
         self.size = path.stat().st_size
         self.kind = "xlsx" if _is_xlsx(path) else "csv"
+        self.separator: str | None = None  # the one given, else the one sniffed, once the header is read
+
+    def describe(self) -> str:
+        """The file as an error message names it: with the separator it was read with (given or sniffed)."""
+        if self.kind == "xlsx":
+            return f"{self.path.name} (sheet {self.sheet or 'the first'})"
+        how = "given" if self.delimiter else "sniffed"
+        return f"{self.path.name} (read with the separator {self.separator!r}, {how})"
 
     def rows(self, progress: Callable[[int, int, int], None] | None = None) -> Iterator[Row]:
         """The data rows; ``self.columns`` is set once the header is read."""
@@ -96,6 +104,7 @@ class Table:
         try:
             with text, self._open_text()[1] as sample_text:
                 dialect = self._dialect(sample_text.read(65536))
+                self.separator = dialect.delimiter
                 reader = csv.reader(text, dialect)
                 header = next(reader, None)
                 if header is None:

@@ -49,7 +49,7 @@ from pyvis.network import Network
 from coopgraph.network.build import NetworkError
 from coopgraph.network.layout import LAYOUTS, draw, place_labels
 from coopgraph.network.weights import MEANINGS, WEIGHTS
-from coopgraph.results import readable
+from coopgraph.terminal import readable
 
 #: Above this many nodes a page shows only the strongest (by the chosen weight's sum over their links).
 MAX_NODES = 300

@@ -14,7 +14,7 @@ import networkx as nx
 
 from coopgraph.knowledge_graph import KnowledgeGraph
 from coopgraph.network.analysis import analyse
-from coopgraph.network.build import NO_FILTERS, Filters, NetworkError, participations, region_graph
+from coopgraph.network.build import NO_FILTERS, Filters, NetworkError, participations, places, region_graph
 from coopgraph.network.weights import WEIGHTS
 
 #: The columns of a ranking of pairs, in order.
@@ -69,10 +69,11 @@ def region_profile(kg: KnowledgeGraph, code: str, level: int | None = None, weig
     level = own_level if level is None else level
     if level > own_level:
         raise NetworkError(f"{code} is a NUTS {own_level} region: it has no region at level {level}")
-    data = participations(kg, filters, named=True)
-    place = next((place for place in data.places.values() if place.code == code and place.level == own_level), None)
+    known = places(kg)  # a code that is no region fails before the participations are read
+    place = next((place for place in known.values() if place.code == code and place.level == own_level), None)
     if place is None:
         raise NetworkError(f"{code} is not a NUTS 2021 region")
+    data = participations(kg, filters, named=True, known_places=known)
     while place.level > level:
         place = data.places[place.parent]
     graph = region_graph(kg, level, filters, data=data)
