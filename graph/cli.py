@@ -6,6 +6,7 @@ import csv
 import errno
 import json
 import logging
+import os
 import socket
 import sys
 import time
@@ -93,9 +94,9 @@ def _fail(message: str) -> typer.Exit:
 def _print(listing: Listing) -> None:
     """A listing as a table as wide as the terminal (80 columns when the output is not a terminal), then how many
     rows it has."""
-    out.print(listing.table(out.width))
-    if listing.footer():
-        out.print(listing.footer())
+    lines = [*listing.lines(out.width), *([listing.footer()] if listing.footer() else [])]
+    sys.stdout.write("\n".join(lines) + "\n")
+    sys.stdout.flush()
 
 
 def _row_limit(limit: int | None) -> int | None:
@@ -153,6 +154,9 @@ def _run(ctx: typer.Context, action: Callable[[KnowledgeGraph], None], initialis
         raise _fail(str(error)) from None
     except UnicodeError:
         raise _fail("a file name, parameter or file is not valid UTF-8") from None
+    except BrokenPipeError:  # the reader stopped early (`| head`): nothing more to say, and no error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
     except OSError as error:
         where = f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error)
         raise _fail(where) from None

@@ -135,15 +135,23 @@ def test_prose_wraps_between_words(store):
 
 
 def test_a_listing_keeps_numbers_and_headers_whole_in_any_width():
-    listing = Listing(("name", "projects", "fractional"), [("Région de Bruxelles-Capitale", 665, 67.8359)],
+    name = "Région de Bruxelles-Capitale"
+    listing = Listing(("name", "projects", "fractional"), [(name, 665, 67.8359), ("Attiki", 12_345, 0.5)],
                       frozenset({"projects", "fractional"}))
-    for width in (30, 40, 80):
-        table = listing.table(width)
-        widths = [column.width for column in table.columns]
-        assert widths[1:] == [len("projects"), len("fractional")]  # numbers never shrink
-        assert widths[0] == min(len("Région de Bruxelles-Capitale"), max(8, width - 2 * 2 - 18))
-    assert listing.footer() == "1 row"
+    for width in (20, 30, 40, 80):
+        header, rule, *rows = listing.lines(width)
+        room = max(8, width - 2 * 2 - len("projects") - len("fractional"))
+        assert header.split() == ["name", "projects", "fractional"]
+        assert rows[0].split("  ")[0].rstrip() == (name if room >= len(name) else name[:room - 1].rstrip() + "…")
+        assert rows[0].endswith("    665      67.836") and rows[1].endswith(" 12,345       0.500")
+        assert len(rule) == max(len(line) for line in (header, *rows)) == min(len(name), room) + 22
+    assert listing.footer() == "2 rows"
     assert Listing(("a",), [(1,)], total=3).footer() == "3 rows; … and 2 more: --limit N or --format csv"
+    prose = Listing(("name", "text"), [("x", "one two three four five six seven eight nine ten eleven")],
+                    prose=frozenset({"text"}))
+    _, _, *wrapped = prose.lines(30)
+    assert [line[len("name  "):] for line in wrapped] == [  # 30 cells: 24 for the text
+        "one two three four five", "six seven eight nine ten", "eleven"]
 
 
 @pytest.mark.parametrize("command", [(), ("import",), ("query",), ("regions", "top"), ("regions", "profile"),
