@@ -9,7 +9,7 @@ each :data:`REPEATS` times after one warm-up run, and reports the median and the
 - ``region_graph(kg, level=2)`` in this process, on a store opened once: the NUTS 2 network with all
   four weights, SPARQL reads included;
 - ``organisation_graph(kg)`` in this process: the organisation network (about 23,000 nodes);
-- ``coopgraph regions top --level 2 --n 20 --weight projects --format csv`` end to end, in a process
+- ``coopgraph regions top --level 2 --top 20 --weight projects --format csv`` end to end, in a process
   of its own (Python start-up included).
 
 Baselines, measured in the same run: pandas reading ``organization.csv.gz`` (and the NUTS 2021 code
@@ -52,7 +52,7 @@ REPEATS = 5
 TOP = 20
 BUDGETS = {"regions": 3.0, "organisations": 15.0, "top": 5.0}
 COOPGRAPH = [sys.executable, "-m", "coopgraph"]
-TOP_ARGUMENTS = ["regions", "top", "--level", "2", "--n", str(TOP), "--weight", "projects", "--format", "csv"]
+TOP_ARGUMENTS = ["regions", "top", "--level", "2", "--top", str(TOP), "--weight", "projects", "--format", "csv"]
 
 
 # -- the pandas baseline ---------------------------------------------------------------------------------------------
