@@ -6,7 +6,6 @@ import csv
 import errno
 import json
 import logging
-import os
 import socket
 import sys
 import time
@@ -32,7 +31,7 @@ from coopgraph.network.export import write as write_network
 from coopgraph.results import RESULTS_MEDIA_TYPES, as_listing, cell
 from coopgraph.sparql import QueryError, catalogue
 from coopgraph.store import DEFAULT_LOCATION, LOCATION_VARIABLE, StoreError
-from coopgraph.terminal import DEFAULT_LIMIT, Listing, limited, prefixed
+from coopgraph.terminal import DEFAULT_LIMIT, Listing, limited, numeric_columns, prefixed
 
 #: -h as well as --help, on every command.
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
@@ -92,11 +91,15 @@ def _fail(message: str) -> typer.Exit:
 
 
 def _print(listing: Listing) -> None:
-    """A listing as a table as wide as the terminal (80 columns when the output is not a terminal), then how many
-    rows it has."""
-    lines = [*listing.lines(out.width), *([listing.footer()] if listing.footer() else [])]
-    sys.stdout.write("\n".join(lines) + "\n")
+    """A listing as a table as wide as the terminal (else ``COLUMNS``, else 80), then how many rows it has."""
+    footer = listing.footer()
+    sys.stdout.write("\n".join([*listing.lines(out.width), *([footer] if footer else [])]) + "\n")
     sys.stdout.flush()
+
+
+def _as_given(term, kg: KnowledgeGraph) -> str:
+    """A value as the data wrote it, datatype included (``"abc"^^xsd:integer``: often the problem itself)."""
+    return "" if term is None else term.n3(kg.namespaces)
 
 
 def _row_limit(limit: int | None) -> int | None:
@@ -105,10 +108,10 @@ def _row_limit(limit: int | None) -> int | None:
 
 
 def _check_output(path: Path | None) -> None:
-    """Before any slow work: the file can be written where the user asked (its folder exists)."""
+    """Before any slow work: the folder the user named for a file exists, and the name is no folder."""
     if path is None:
         return
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent
     if not folder.is_dir():
         raise _fail(f"cannot write {path}: there is no folder {folder}")
     if path.is_dir():
@@ -154,9 +157,8 @@ def _run(ctx: typer.Context, action: Callable[[KnowledgeGraph], None], initialis
         raise _fail(str(error)) from None
     except UnicodeError:
         raise _fail("a file name, parameter or file is not valid UTF-8") from None
-    except BrokenPipeError:  # the reader stopped early (`| head`): nothing more to say, and no error
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(1) from None
+    except BrokenPipeError:  # the reader stopped early (`| head`): click ends quietly
+        raise
     except OSError as error:
         where = f"{error.filename}: {error.strerror}" if error.filename and error.strerror else str(error)
         raise _fail(where) from None
@@ -278,7 +280,7 @@ def validate(
         if report.conforms:
             out.print(f"conforms: no violations in {'the store' if not files else ', '.join(map(str, files))}")
             return
-        rows, total = limited(([v.severity, *(cell(t) for t in (v.focus, v.path, v.value)), v.message]
+        rows, total = limited(([v.severity, cell(v.focus), cell(v.path), _as_given(v.value, kg), v.message]
                                for v in report.violations), _row_limit(limit))
         _print(Listing(("severity", "focus node", "property", "value", "problem"), rows, title="SHACL report",
                        prose=frozenset({"problem"}), total=total, more="--limit N"))
@@ -535,10 +537,9 @@ def _listing(rows: list[dict], columns: tuple[str, ...] | list[str], title: str 
             (rank, f"{row['region_a']} {row['name_a']}", f"{row['region_b']} {row['name_b']}",
              *(row[weight] for weight in WEIGHTS)) for rank, row in enumerate(rows, start=1)],
             frozenset({"#", *WEIGHTS}), title=title)
-    numeric = frozenset(column for column in columns if rows and isinstance(rows[0][column], (int, float)))
-    return Listing(columns, [[prefixed(value) if isinstance(value, str) and value.startswith(("http:", "https:"))
-                              else value for value in (row[column] for column in columns)] for row in rows],
-                   numeric, title=title)
+    cells = [[prefixed(value) if isinstance(value, str) and value.startswith(("http:", "https:")) else value
+              for value in (row[column] for column in columns)] for row in rows]
+    return Listing(columns, cells, numeric_columns(columns, cells), title=title)
 
 
 @regions_app.command("top")
@@ -608,8 +609,8 @@ def regions_profile(
                                           f"({summary['community_algorithm']}, modularity "
                                           f"{summary['modularity']:.3f})")):
             facts.append((name, value))
-        _print(Listing(("", ""), facts, prose=frozenset({""}), title=f"{region['code']} {region['label']}",
-                       counted=False))
+        _print(Listing(("measure", "value"), facts, prose=frozenset({"value"}),
+                       title=f"{region['code']} {region['label']}", counted=False))
         _print_rows(profile["partners"], PAIR_COLUMNS, RankingFormat.table, title="partners")
         _print_rows(profile["community"], ("code", "name", "country"), RankingFormat.table,
                     title="strongest regions of its community")

@@ -8,7 +8,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import NamespaceManager
 from rdflib.query import Result
 
-from coopgraph.terminal import Listing, limited, prefixed
+from coopgraph.terminal import Listing, limited, numeric_columns, prefixed
 
 #: Output formats of ``coopgraph query``: media type for SELECT/ASK answers, then for graphs.
 RESULTS_MEDIA_TYPES = {
@@ -44,7 +44,4 @@ def as_listing(result: Result, namespaces: NamespaceManager, limit: int | None) 
         return result.graph.serialize(format="turtle")
     headers = [str(variable) for variable in result.vars]
     rows, total = limited(([cell(term) for term in row] for row in result), limit)
-    numeric = frozenset(header for i, header in enumerate(headers)
-                        if any(row[i] is not None for row in rows)
-                        and all(isinstance(row[i], (int, float)) for row in rows if row[i] is not None))
-    return Listing(headers, rows, numeric, total=total)
+    return Listing(headers, rows, numeric_columns(headers, rows), total=total)

@@ -8,7 +8,7 @@ are laid out here (widths measured in terminal cells, as rich measures them): 30
 
 from __future__ import annotations
 
-import textwrap
+import unicodedata
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
@@ -46,6 +46,13 @@ def prefixed(iri: str) -> str:
         if iri.startswith(namespace) and len(iri) > len(namespace):
             return f"{prefix}:{iri[len(namespace):]}"
     return iri
+
+
+def numeric_columns(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> frozenset[str]:
+    """The columns whose values are all numbers (and not all missing): they are right-aligned, never shortened."""
+    return frozenset(header for i, header in enumerate(headers)
+                     if any(row[i] is not None for row in rows)
+                     and all(isinstance(row[i], (int, float)) for row in rows if row[i] is not None))
 
 
 def limited(rows: Iterable, limit: int | None) -> tuple[list, int]:
@@ -92,12 +99,14 @@ class Listing:
     def lines(self, width: int) -> Iterator[str]:
         """The table's lines, at most ``width`` cells wide when its numbers and headers fit in it: the title,
         the headers, a rule, then each row (a row of prose may take several lines)."""
-        prose = [header in self.prose for header in self.headers]
-        cells = [[_text(value, wraps) for value, wraps in zip(row, prose, strict=True)] for row in self.rows]
-        widths = _widths(self.headers, cells, [header in self.numeric for header in self.headers], prose, width)
-        right = [header in self.numeric for header in self.headers]
         if self.title:
-            yield self.title
+            yield _shortened(self.title, width)
+        if not self.headers:
+            return
+        prose = [header in self.prose for header in self.headers]
+        right = [header in self.numeric for header in self.headers]
+        cells = [[_text(value, wraps) for value, wraps in zip(row, prose, strict=True)] for row in self.rows]
+        widths = _widths(self.headers, cells, right, prose, width)
         if any(self.headers):
             yield _line([[header] for header in self.headers], widths, right)
         yield "─" * (sum(widths) + GAP * (len(widths) - 1))
@@ -106,10 +115,12 @@ class Listing:
 
 
 def _text(value: object, prose: bool) -> str:
-    """A cell's text on one line (prose keeps its own line breaks): a line break in data would break the row."""
+    """A cell's text on one line (prose keeps its own line breaks): a line break in data would break the row,
+    and a control character (an escape sequence) would reach the terminal."""
     if value is None:
         return ""
-    text = readable(value)
+    text = "".join(character if unicodedata.category(character) != "Cc" or character in "\n\t" else " "
+                   for character in readable(value))
     return "\n".join(" ".join(line.split()) for line in text.splitlines()) if prose else " ".join(text.split())
 
 
@@ -142,15 +153,24 @@ def _row_lines(row: list[str], widths: list[int], right: list[bool], prose: list
     parts = []
     for text, width, wraps in zip(row, widths, prose, strict=True):
         if wraps:
-            wrapped = [piece for line in text.splitlines() or [""]
-                       for piece in textwrap.wrap(line, width, break_long_words=False, break_on_hyphens=False)
-                       or [""]]
+            wrapped = [piece for line in text.splitlines() or [""] for piece in _wrapped(line, width)]
             parts.append([_shortened(piece, width) for piece in wrapped])
         else:
             parts.append([_shortened(text, width)])
     depth = max(len(part) for part in parts)
     for number in range(depth):
         yield _line([[part[number]] if number < len(part) else [""] for part in parts], widths, right)
+
+
+def _wrapped(line: str, width: int) -> list[str]:
+    """A line of prose in pieces of at most ``width`` cells, broken between words (a longer word alone)."""
+    pieces: list[str] = []
+    for word in line.split():
+        if pieces and cell_len(pieces[-1]) + 1 + cell_len(word) <= width:
+            pieces[-1] += " " + word
+        else:
+            pieces.append(word)
+    return pieces or [""]
 
 
 def _line(cells: list[list[str]], widths: list[int], right: list[bool]) -> str:

@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import urllib.request
 import xml.etree.ElementTree as ElementTree
 
@@ -183,12 +184,15 @@ def test_serve_says_serving_once_it_listens_and_names_a_port_in_use(initialised_
                                    "--port chooses another")
     server = subprocess.Popen([sys.executable, "-m", "coopgraph", "--store", str(initialised_store), "serve",
                                "--port", "0"], stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(60, server.kill)  # a server that never says a word does not hang the tests
+    watchdog.start()
     try:
-        said = server.stderr.readline()
+        said = next(line for line in server.stderr if "serving" in line)
         url = re.search(r"at (http://127\.0\.0\.1:\d+/) ", said).group(1)
         with urllib.request.urlopen(url + "static/style.css", timeout=30) as answer:  # listening when it said so
             assert answer.status == 200
     finally:
+        watchdog.cancel()
         server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
 

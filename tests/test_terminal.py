@@ -7,6 +7,7 @@ and what they print is compared with the same answers as CSV or JSON.
 from __future__ import annotations
 
 import csv
+import doctest
 import fcntl
 import io
 import json
@@ -22,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES, run_cli
+from coopgraph import terminal
 from coopgraph.terminal import DEFAULT_LIMIT, Listing, prefixed, readable
 
 NETWORK = FIXTURES / "network"
@@ -33,10 +35,14 @@ def in_terminal(*arguments: str, store: Path, columns: int = 80) -> tuple[int, l
     """Exit code and the lines ``coopgraph`` prints to a pseudo-terminal ``columns`` wide (stderr discarded)."""
     pid, terminal = pty.fork()
     if pid == 0:  # the child: its stdout is the terminal, sized before the command starts
-        fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-        environment = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "LINES")}
-        os.execve(sys.executable, [sys.executable, "-m", "coopgraph", "--store", str(store), *arguments], environment)
+        try:
+            fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+            os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+            environment = {key: value for key, value in os.environ.items() if key not in ("COLUMNS", "LINES")}
+            os.execve(sys.executable, [sys.executable, "-m", "coopgraph", "--store", str(store), *arguments],
+                      environment)
+        finally:
+            os._exit(127)  # never back into pytest
     output = bytearray()
     while True:
         try:
@@ -67,7 +73,8 @@ def numbers_in(lines: list[str]) -> set[str]:
 
 
 def fits(lines: list[str], columns: int = 80) -> None:
-    assert lines and max(len(line) for line in lines) <= columns, "\n".join(line for line in lines if len(line) > 80)
+    assert lines and max(len(line) for line in lines) <= columns, "\n".join(
+        line for line in lines if len(line) > columns)
 
 
 def test_regions_top_shows_every_number_whole_at_80_columns(store):
@@ -118,8 +125,8 @@ def test_listings_fit_with_their_numbers_whole(store):
         fits(lines)
         if expected:
             assert {f"{value:,}" for part in expected.values() for value in part.values()} <= numbers_in(lines)
-    code, lines = in_terminal("sources", store=store)
-    assert any(line.startswith("cordis/organization.csv ") for line in lines)  # a source's name whole
+        if command == ("sources",):
+            assert any(line.startswith("cordis/organization.csv ") for line in lines)  # a source's name whole
 
 
 def test_prose_wraps_between_words(store):
@@ -132,6 +139,9 @@ def test_prose_wraps_between_words(store):
     code, lines = in_terminal("validate", str(FIXTURES / "broken.ttl"), store=store)
     assert code == 1
     fits(lines)
+    wide = run_cli("validate", str(FIXTURES / "broken.ttl"), env={"COLUMNS": "1000"}, store=store).stdout
+    shortened = {word for line in lines for word in line.split() if word.endswith("…") or set(word) == {"─"}}
+    assert {word for line in lines for word in line.split()} - shortened <= set(wide.split())
 
 
 def test_a_listing_keeps_numbers_and_headers_whole_in_any_width():
@@ -152,6 +162,18 @@ def test_a_listing_keeps_numbers_and_headers_whole_in_any_width():
     _, _, *wrapped = prose.lines(30)
     assert [line[len("name  "):] for line in wrapped] == [  # 30 cells: 24 for the text
         "one two three four five", "six seven eight nine ten", "eleven"]
+
+
+def test_the_layout_examples_hold():
+    assert doctest.testmod(terminal).failed == 0
+
+
+def test_data_cannot_move_the_cursor_or_cut_a_wide_word():
+    wide = "大阪府大阪府 大阪府大阪府 大阪府"  # two cells a character
+    listing = Listing(("name", "note"), [("\x1b[2Jwiped", wide)], prose=frozenset({"note"}))
+    _, _, *lines = listing.lines(8 + 2 + 25)
+    assert "\x1b" not in "".join(lines) and lines[0].startswith("[2Jwiped  ")
+    assert [line[len("[2Jwiped  "):] for line in lines] == ["大阪府大阪府 大阪府大阪府", "大阪府"]  # 25 cells a line
 
 
 @pytest.mark.parametrize("command", [(), ("import",), ("query",), ("regions", "top"), ("regions", "profile"),

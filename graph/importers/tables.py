@@ -62,12 +62,15 @@ class Table:
         self.size = path.stat().st_size
         self.kind = "xlsx" if _is_xlsx(path) else "csv"
         self.separator: str | None = None  # the one given, else the one sniffed, once the header is read
+        self._sniffed = False
 
     def describe(self) -> str:
-        """The file as an error message names it: with the separator it was read with (given or sniffed)."""
+        """The file as an error message names it: with the separator it was read with (given, sniffed, or the
+        default when sniffing found none)."""
         if self.kind == "xlsx":
             return f"{self.path.name} (sheet {self.sheet or 'the first'})"
-        how = "given" if self.delimiter else "sniffed"
+        self.header()
+        how = "given" if self.delimiter else "sniffed" if self._sniffed else "the default: sniffing found none"
         return f"{self.path.name} (read with the separator {self.separator!r}, {how})"
 
     def rows(self, progress: Callable[[int, int, int], None] | None = None) -> Iterator[Row]:
@@ -137,9 +140,11 @@ class Table:
                 delimiter = self.delimiter
             return Given
         try:
-            return csv.Sniffer().sniff("\n".join(sample.splitlines()[:20]), delimiters=DELIMITERS)
+            dialect = csv.Sniffer().sniff("\n".join(sample.splitlines()[:20]), delimiters=DELIMITERS)
         except csv.Error:
             return csv.excel
+        self._sniffed = True
+        return dialect
 
     def _xlsx_rows(self, progress: Callable[[int, int, int], None]) -> Iterator[Row]:
         try:
