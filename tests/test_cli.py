@@ -17,6 +17,7 @@ from rdflib import Graph, Literal, URIRef
 
 import coopgraph
 from conftest import FIXTURES, run_cli
+from coopgraph.sparql import catalogue
 from coopgraph.store import CATALOG
 from coopgraph.vocab import COOP, ID
 
@@ -210,6 +211,20 @@ def test_imports_write_their_reports_under_the_store(store_copy, tmp_path, monke
     run_cli("import", "interreg-se", str(FIXTURES / "interreg-se" / "partners.csv"), "--reports", str(elsewhere),
             store=tmp_path.parent / f"{tmp_path.name}-store", check=True)
     assert (elsewhere / "interreg-se--partners.csv" / "report.json").is_file()
+
+
+def test_plumbing_queries_are_listed_only_when_asked_for():
+    internal = sorted(name for name, named in catalogue().items() if named.internal)
+    meant = sorted(name for name, named in catalogue().items() if not named.internal)
+    assert "network-participations" in internal and "describe" in internal and "projects" in meant
+
+    def names(*arguments: str) -> list[str]:
+        listing = run_cli("queries", *arguments, env={"COLUMNS": "200"}, check=True).stdout.splitlines()[2:-1]
+        return sorted(line.split()[0] for line in listing if line and not line.startswith(" "))
+
+    assert names() == meant and names("--all") == sorted(internal + meant)
+    unknown = run_cli("query", "projets", store=":memory:")
+    assert unknown.stderr.strip().endswith("lists them: " + ", ".join(meant))
 
 
 def test_queries_lists_names_descriptions_and_parameters():
