@@ -707,6 +707,9 @@ def serve(
     outlines: Annotated[Optional[Path], typer.Option(
         help="NUTS region outlines for the maps: a GISCO NUTS_RG_*_4326.geojson or Nuts2json file you downloaded.")
     ] = None,
+    allow_host: Annotated[Optional[list[str]], typer.Option(
+        "--allow-host", metavar="NAME", help="A name browsers reach the server by (repeatable); requests naming "
+        "another host get 400. [default: the --host address; on 127.0.0.1 also localhost]")] = None,
 ) -> None:
     """Explore the knowledge graph in the browser; SPARQL endpoint at /sparql (read-only)."""
     listening = _listen(host, port)  # a port in use fails before the store is opened
@@ -718,6 +721,7 @@ def serve(
         import uvicorn
 
         from coopgraph.web import Limits, create_app
+        from coopgraph.web.guard import allowed_hosts
         from coopgraph.web.map import load_outlines
 
         limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1_000_000), allow_service=allow_service)
@@ -725,7 +729,8 @@ def serve(
             regions = load_outlines(outlines) if outlines else None
         except (OSError, ValueError) as error:
             raise _fail(f"cannot read outlines {outlines}: {error}") from None
-        application = create_app(kg, limits, tuple(cors_origin or ()), outlines=regions)
+        application = create_app(kg, limits, tuple(cors_origin or ()), outlines=regions,
+                                 hosts=allowed_hosts(host, tuple(allow_host or ())))
         url = f"http://{host if ':' not in host else f'[{host}]'}:{listening.getsockname()[1]}/"
         if host not in ("127.0.0.1", "localhost", "::1"):
             _say(f"warning: listening on {host}: other machines can reach this server")

@@ -132,15 +132,19 @@ def page(browser, server):
 
 
 class Watched:
-    """A browser page that records every request it makes and every dialog it opens."""
+    """A browser page that records every request it makes, every dialog it opens and every breach of the
+    server's Content-Security-Policy the browser reports."""
 
     def __init__(self, browser, server: str, width: int = 1400, height: int = 900) -> None:
         self.server = server
         self.page = browser.new_page(viewport={"width": width, "height": height})
         self.requests: list[str] = []
         self.dialogs: list[str] = []
+        self.refused: list[str] = []
         self.page.on("request", lambda request: self.requests.append(request.url))
         self.page.on("dialog", self._dialog)
+        self.page.on("console", lambda message: self.refused.append(message.text)
+                     if "Content Security Policy" in message.text else None)
 
     def _dialog(self, dialog) -> None:
         self.dialogs.append(dialog.message)
@@ -150,6 +154,7 @@ class Watched:
         strays = [url for url in self.requests if not url.startswith((self.server, "data:", "about:", "blob:"))]
         assert not strays, f"requests left 127.0.0.1: {strays}"
         assert not self.dialogs, f"a dialog opened: {self.dialogs}"
+        assert not self.refused, f"the Content-Security-Policy refused: {self.refused}"
 
     def search(self, text: str) -> list[str]:
         """Type ``text`` in the search box of the header, and read the names of the hits."""

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ElementTree
 
@@ -192,6 +193,10 @@ def test_serve_says_serving_once_it_listens_and_names_a_port_in_use(initialised_
         url = re.search(r"at (http://127\.0\.0\.1:\d+/) ", said).group(1)
         with urllib.request.urlopen(url + "static/style.css", timeout=30) as answer:  # listening when it said so
             assert answer.status == 200
+        rebound = urllib.request.Request(url, headers={"Host": "rebound.example"})  # DNS rebinding
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(rebound, timeout=30)
+        assert refused.value.code == 400
     finally:
         watchdog.cancel()
         server.send_signal(signal.SIGINT)

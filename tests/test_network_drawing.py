@@ -326,7 +326,7 @@ def _opened(browser, path: Path):
     page.on("request", lambda request: requests.append(request.url))
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(path.as_uri())
-    page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=20_000)
+    page.wait_for_selector("html[data-network-drawn]", state="attached", timeout=20_000)
     return page, requests, dialogs
 
 

@@ -22,6 +22,7 @@ from coopgraph.importers import IMPORTERS
 from coopgraph.importers.pipeline import run
 from coopgraph.network import region_profile
 from coopgraph.web import create_app
+from coopgraph.web.guard import allowed_hosts
 
 pytestmark = pytest.mark.browser
 HOSTILE_IRI = "https://w3id.org/coopgraph/id/organisation/hostile"
@@ -45,7 +46,7 @@ def store(tmp_path_factory):
 @pytest.fixture(scope="module")
 def server(store):
     """A live server over the store; yields its base URL once the search index is built."""
-    with live_server(create_app(store)) as url:
+    with live_server(create_app(store, hosts=allowed_hosts("127.0.0.1"))) as url:
         import urllib.request
 
         for _ in range(200):
@@ -82,7 +83,7 @@ def test_region_page_names_the_partners_the_profile_ranks(page, server, store):
     assert page.page.locator("h1").inner_text().startswith("Västerbottens län")
     shown = page.page.locator("table.ranking tbody td.name a").all_inner_texts()
     assert shown[:len(expected)] == expected
-    page.page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=10_000)
+    page.page.wait_for_selector("html[data-network-drawn]", state="attached", timeout=10_000)
     page.page.locator("table.ranking tbody td.number a").first.click()  # the projects the two share
     page.page.wait_for_url(re.compile(r"/shared\?a="))
     assert page.page.locator("h1").inner_text().startswith("Projects of")
@@ -90,7 +91,7 @@ def test_region_page_names_the_partners_the_profile_ranks(page, server, store):
 
 def test_project_drawing_is_readable_and_the_hostile_name_is_text(page, server):
     page.page.goto(f"{server}/entity?iri={PIKE}")
-    page.page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=10_000)
+    page.page.wait_for_selector("html[data-network-drawn]", state="attached", timeout=10_000)
     nodes = page.page.evaluate("fetch(location.href.replace('/entity?', '/entity.json?')).then(r => r.json())")[
         "drawing"]["nodes"]
     for a in nodes:
@@ -137,7 +138,7 @@ def _node_on_screen(page, iri: str) -> dict:
 
 def test_region_network_is_drawn_and_a_click_opens_the_region(page, server):
     page.page.goto(f"{server}/network?of=regions&level=0")
-    page.page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=10_000)
+    page.page.wait_for_selector("html[data-network-drawn]", state="attached", timeout=10_000)
     labels = page.page.evaluate("window.coopgraphNetwork.body.data.nodes.map((node) => node.heading)")
     assert "Sweden" in labels and len(labels) >= 5
     spot = _node_on_screen(page.page, f"{NUTS}SE")
@@ -147,7 +148,7 @@ def test_region_network_is_drawn_and_a_click_opens_the_region(page, server):
 
 def test_hostile_node_tooltip_is_text(page, server):
     page.page.goto(f"{server}/network?of=organisations")
-    page.page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=10_000)
+    page.page.wait_for_selector("html[data-network-drawn]", state="attached", timeout=10_000)
     page.page.fill(".network-find input", "onerror")  # the find box finds it
     spot = _node_on_screen(page.page, HOSTILE_IRI)
     page.page.mouse.move(spot["x"], spot["y"])

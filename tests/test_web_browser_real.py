@@ -16,6 +16,7 @@ import pytest
 import coopgraph
 from conftest import live_server, run_cli
 from coopgraph.web import create_app
+from coopgraph.web.guard import allowed_hosts
 
 pytestmark = [pytest.mark.shared, pytest.mark.browser]
 NUTS = "http://data.europa.eu/nuts/code/"
@@ -48,7 +49,7 @@ def profile(store):
 @pytest.fixture(scope="module")
 def server(store, profile):
     kg = coopgraph.open(store)
-    with live_server(create_app(kg)) as url:
+    with live_server(create_app(kg, hosts=allowed_hosts("127.0.0.1"))) as url:
         started = time.perf_counter()
         while time.perf_counter() - started < 120:  # the server reads the store and builds its index as it starts
             with urllib.request.urlopen(f"{url}/search.json?q=umea") as answer:
@@ -69,7 +70,7 @@ def test_norrbotten_page_answers_who_its_partners_are(page, server, profile):
     page.page.goto(f"{server}/entity?iri={NUTS}SE332")
     assert page.page.locator("h1").inner_text().startswith("Norrbottens län")
     assert page.page.locator("table.ranking tbody td.name a").all_inner_texts()[:10] == expected
-    page.page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=20_000)
+    page.page.wait_for_selector("html[data-network-drawn]", state="attached", timeout=20_000)
     page.screenshot("region")
     data = fetch_json(page, f"/entity.json?iri={NUTS}SE332")
     assert data["counts"]["partners"] == len(data["partners"]) > 100 and data["counts"]["organisations"] > 50
@@ -89,7 +90,7 @@ def test_every_spelling_finds_both_sources(page, server, text):
 
 def test_eurofusion_is_drawn_without_overlaps(page, server):
     page.page.goto(f"{server}/entity?iri={EUROFUSION}")
-    page.page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=20_000)
+    page.page.wait_for_selector("html[data-network-drawn]", state="attached", timeout=20_000)
     page.screenshot("project")
     data = fetch_json(page, f"/entity.json?iri={EUROFUSION}")
     assert data["card"]["acronym"] == "EUROfusion" and data["counts"]["partners"] >= 150
@@ -102,7 +103,7 @@ def test_eurofusion_is_drawn_without_overlaps(page, server):
 
 def test_organisation_page_lists_its_projects_newest_first(page, server):
     page.page.goto(f"{server}/entity?iri={UMEA}")
-    page.page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=20_000)
+    page.page.wait_for_selector("html[data-network-drawn]", state="attached", timeout=20_000)
     page.screenshot("organisation")
     data = fetch_json(page, f"/entity.json?iri={UMEA}")
     starts = [row["start"] for row in data["projects"] if row["start"]]
@@ -131,7 +132,7 @@ def test_home_page(page, server):
 def test_organisation_network(page, server):
     started = time.perf_counter()
     page.page.goto(f"{server}/network?of=organisations")
-    page.page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=60_000)
+    page.page.wait_for_selector("html[data-network-drawn]", state="attached", timeout=60_000)
     print(f"organisation network drawn {time.perf_counter() - started:.2f} s after navigation")
     page.screenshot("network")
 

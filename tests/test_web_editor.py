@@ -457,10 +457,10 @@ def test_the_answer_table_in_a_browser(page, server):  # noqa: F811 (server: imp
     view.get_by_role("button", name="level").focus()
     for order in ("ascending", "descending"):
         view.keyboard.press("Enter")
-        view.wait_for_function(f"document.querySelector('th[aria-sort={order}]') !== null")
+        view.wait_for_selector(f"th[aria-sort={order}]", state="attached")
         assert header.get_attribute("aria-sort") == order
     view.locator(".results-pager").first.get_by_role("button", name="Next page").click()
-    view.wait_for_function("document.querySelector('.results-pager .range').textContent.startsWith('rows 101')")
+    view.locator(".results-pager .range", has_text="rows 101").first.wait_for()
     assert pager.inner_text() == f"rows 101–200 of {total:,}" and rows.count() == 100
     assert {rows.nth(n).locator("td").nth(2).inner_text() for n in range(100)} == {"3"}
     assert "page=2" in view.url and "sort=-level" in view.url

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Mount, Route
@@ -18,9 +19,11 @@ from coopgraph.knowledge_graph import KnowledgeGraph
 from coopgraph.network.build import NO_FILTERS
 from coopgraph.web import editor, entities, networks, pages, search
 from coopgraph.web.endpoint import DEFAULT_LIMITS, Limits, SparqlEndpoint
+from coopgraph.web.guard import MAX_BODY_BYTES, BodyLimit, SecurityHeaders
 from coopgraph.web.site import STATIC, Site
 
-_TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 500: "Server error"}
+_TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 413: "Request too large",
+           500: "Server error"}
 
 
 def favicon(request: Request) -> Response:
@@ -30,9 +33,12 @@ def favicon(request: Request) -> Response:
 
 
 def create_app(kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS, cors_origins: tuple[str, ...] = (),
-               outlines: dict | None = None) -> Starlette:
+               outlines: dict | None = None, hosts: list[str] | None = None,
+               max_body_bytes: int = MAX_BODY_BYTES) -> Starlette:
     """The app: pages, their JSON, and the SPARQL endpoint at ``/sparql``; ``cors_origins`` may query it;
-    ``outlines`` (:func:`.map.load_outlines`) draws NUTS regions on the maps and places those without organisations.
+    ``outlines`` (:func:`.map.load_outlines`) draws NUTS regions on the maps and places those without organisations;
+    ``hosts`` are the names a request's Host header may give (:func:`.guard.allowed_hosts`; None: any); a request
+    body over ``max_body_bytes`` is refused. Every answer carries :data:`.guard.HEADERS`.
 
     Examples
     --------
@@ -44,7 +50,10 @@ def create_app(kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS, cors_origins
     """
     site = Site(kg, limits)
     endpoint = SparqlEndpoint(kg, limits)
-    middleware = [Middleware(GZipMiddleware, minimum_size=1000)]  # network pages carry 0.5 MB of tooltip data
+    middleware = [Middleware(SecurityHeaders), Middleware(BodyLimit, limit=max_body_bytes),
+                  Middleware(GZipMiddleware, minimum_size=1000)]  # network pages carry 0.5 MB of tooltip data
+    if hosts is not None:
+        middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=hosts))
     if cors_origins:
         middleware.append(Middleware(CORSMiddleware, allow_origins=list(cors_origins), allow_methods=["GET", "POST"],
                                      allow_headers=["Accept", "Content-Type"]))

@@ -67,7 +67,7 @@ def ready(page, url: str, drawn: bool) -> float:
     if drawn:
         if not page.evaluate("!!document.getElementById('network')"):
             raise RuntimeError(f"{url} draws no network")
-        page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=120_000)
+        page.wait_for_selector("html[data-network-drawn]", state="attached", timeout=120_000)
     if "/query?" in url:
         page.locator("#results table tbody tr").first.wait_for(timeout=120_000)
     return time.perf_counter() - started

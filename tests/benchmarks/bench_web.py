@@ -14,7 +14,7 @@ are built), then:
 - baseline in the same run and under the same load: the server's static stylesheet, which measures
   the floor of HTTP, threads and Python start of a request;
 - in Debian's chromium (Playwright), the time from navigation to the NUTS 2 region network being drawn
-  on its canvas (``window.coopgraphNetworkDrawn``, set by the page on vis-network's first
+  on its canvas (the attribute ``data-network-drawn`` of the page, set on vis-network's first
   ``afterDrawing``): on the first visit and on the next.
 
 Budgets (issue 5): entity pages (later visits) and ranking pages under 300 ms median and 500 ms at the 95th percentile;
@@ -95,7 +95,7 @@ def network_drawn_seconds(base: str) -> float | None:
         page = browser.new_page()
         started = time.perf_counter()
         page.goto(f"{base}/network?of=regions&level=2")
-        page.wait_for_function("window.coopgraphNetworkDrawn === true", timeout=60_000)
+        page.wait_for_selector("html[data-network-drawn]", state="attached", timeout=60_000)
         seconds = time.perf_counter() - started
         browser.close()
     return seconds

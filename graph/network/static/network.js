@@ -104,10 +104,11 @@
     }
     context.restore();
   });
-  // For benchmarks and browser tests: the first frame is on the canvas, and where each node is.
+  // For benchmarks and browser tests: where each node is, and (an attribute they can wait for without running
+  // script in the page, which the Content-Security-Policy forbids) the first frame is on the canvas.
   window.coopgraphNetwork = network;
   network.once("afterDrawing", function () {
-    window.coopgraphNetworkDrawn = true;
+    document.documentElement.dataset.networkDrawn = "true";
   });
   // The whole drawing in view, its names too: vis-network fits the circles only, and a name keeps its size on
   // screen however far out one zooms; so zoom out until the names drawn fit as well (fewer are drawn, further out).
