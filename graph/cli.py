@@ -81,8 +81,8 @@ NetworkFormat = Enum("NetworkFormat", {name: name for name in NETWORK_FORMATS}, 
 
 
 def _say(message: str | Text) -> None:
-    """One line to stderr, never wrapped: notices must stay one line in any terminal."""
-    err.print(message, soft_wrap=True)
+    """A notice to stderr: on a terminal wrapped between words, else one line (for logs and programs)."""
+    err.print(message, soft_wrap=not err.is_terminal)
 
 
 def _fail(message: str) -> typer.Exit:
@@ -565,7 +565,7 @@ def regions_top(
         filters = _filters(programme, first_year, last_year, role, source, min_projects)
         with err.status(f"building the NUTS {level} network"):
             rows = top_pairs(kg, level, weight.value, n, filters)
-        _print_rows(rows, PAIR_COLUMNS, format, title=f"NUTS {level} region pairs by {weight.value}")
+        _print_rows(rows, PAIR_COLUMNS, format, title=f"NUTS {level} region pairs, ranked by {weight.value}")
 
     _run(ctx, action)
 
@@ -611,7 +611,11 @@ def regions_profile(
             facts.append((name, value))
         _print(Listing(("measure", "value"), facts, prose=frozenset({"value"}),
                        title=f"{region['code']} {region['label']}", counted=False))
-        _print_rows(profile["partners"], PAIR_COLUMNS, RankingFormat.table, title="partners")
+        own = region["code"]
+        _print(Listing(("#", "partner", *WEIGHTS), [
+            (rank, f"{row['region_b']} {row['name_b']}" if row["region_a"] == own else
+             f"{row['region_a']} {row['name_a']}", *(row[weight] for weight in WEIGHTS))
+            for rank, row in enumerate(profile["partners"], start=1)], frozenset({"#", *WEIGHTS}), title="partners"))
         _print_rows(profile["community"], ("code", "name", "country"), RankingFormat.table,
                     title="strongest regions of its community")
         _print_rows(profile["organisations"], ("name", "projects", "organisation"), RankingFormat.table,

@@ -21,7 +21,7 @@ DEFAULT_LIMIT = 50
 #: Spaces between two columns.
 GAP = 2
 #: A shortened text column keeps at least this many characters (its header's length if longer).
-NARROWEST_TEXT = 8
+NARROWEST_TEXT = 6
 #: A column of prose (descriptions, messages) wraps between words, and keeps at least this many characters.
 NARROWEST_PROSE = 24
 
@@ -127,14 +127,23 @@ def _text(value: object, prose: bool) -> str:
 def _widths(headers: Sequence[str], cells: list[list[str]], numeric: list[bool], prose: list[bool],
             width: int) -> list[int]:
     """Each column's width: as wide as its content and header; the widest columns above their floor (a number
-    has none below its content) shortened first until the table fits in ``width``."""
+    has none below its content) shortened first until the table fits in ``width``. Identifiers (IRIs, codes,
+    dates: cells without spaces) are shortened only when shortening the text columns is not enough."""
     natural = [max([cell_len(header), *(cell_len(line) for row in cells for line in row[i].splitlines())])
                for i, header in enumerate(headers)]
     floors = [natural[i] if numeric[i] else
               min(natural[i], max(NARROWEST_PROSE if prose[i] else NARROWEST_TEXT, cell_len(header)))
               for i, header in enumerate(headers)]
-    widths = list(natural)
     room = width - GAP * (len(headers) - 1)
+    identifiers = [not numeric[i] and not prose[i] and all(" " not in row[i] for row in cells)
+                   for i in range(len(headers))]
+    kept = [natural[i] if identifiers[i] else floors[i] for i in range(len(headers))]
+    return _shrunk(natural, kept if sum(kept) <= room else floors, room)
+
+
+def _shrunk(natural: list[int], floors: list[int], room: int) -> list[int]:
+    """``natural`` widths, the widest above its floor narrowed one cell at a time until they sum to ``room``."""
+    widths = list(natural)
     while sum(widths) > room:
         shrinkable = [i for i in range(len(widths)) if widths[i] > floors[i]]
         if not shrinkable:

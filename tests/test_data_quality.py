@@ -132,7 +132,7 @@ def test_the_terminal_summary_names_the_data_quality(store_copy, tmp_path):
     assert result.returncode == 0, result.stderr
     summary = " ".join(result.stderr.split())
     assert "data quality: table/participations.csv: 7 cells read as missing" in summary
-    assert "2 ambiguous amounts left out" in summary and "1 organisations whose rows disagree" in summary
+    assert "2 ambiguous amounts left out" in summary and "1 organisation whose rows disagree" in summary
     saved = json.loads((tmp_path / "table--participations.csv" / "report.json").read_text(encoding="utf-8"))
     assert saved["data_quality"]["amounts left out as ambiguous"] == 2
 

@@ -24,7 +24,7 @@ import pytest
 
 from conftest import FIXTURES, run_cli
 from coopgraph import terminal
-from coopgraph.terminal import DEFAULT_LIMIT, Listing, prefixed, readable
+from coopgraph.terminal import DEFAULT_LIMIT, NARROWEST_TEXT, Listing, prefixed, readable
 
 NETWORK = FIXTURES / "network"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
@@ -150,7 +150,7 @@ def test_a_listing_keeps_numbers_and_headers_whole_in_any_width():
                       frozenset({"projects", "fractional"}))
     for width in (20, 30, 40, 80):
         header, rule, *rows = listing.lines(width)
-        room = max(8, width - 2 * 2 - len("projects") - len("fractional"))
+        room = max(NARROWEST_TEXT, width - 2 * 2 - len("projects") - len("fractional"))
         assert header.split() == ["name", "projects", "fractional"]
         assert rows[0].split("  ")[0].rstrip() == (name if room >= len(name) else name[:room - 1].rstrip() + "…")
         assert rows[0].endswith("    665      67.836") and rows[1].endswith(" 12,345       0.500")

@@ -124,22 +124,33 @@ class Quality:
         """What is worth a reader's attention, a phrase each (nothing when the data had none of it)."""
         phrases = []
         if self.missing_cells:
-            phrases.append(f"{sum(self.missing_cells.values()):,} cells read as missing ("
+            phrases.append(f"{_count(sum(self.missing_cells.values()), 'cell')} read as missing ("
                            + ", ".join(f"{value!r} {n:,}" for value, n in self.missing_cells.most_common(4)) + ")")
         if self.rows_without_place:
-            phrases.append(f"{self.rows_without_place:,} rows without a place ({self.rows_placed_by_organisation:,} "
-                           "placed by their organisation's other rows)")
+            phrases.append(f"{_count(self.rows_without_place, 'row')} without a place "
+                           f"({self.rows_placed_by_organisation:,} placed by their organisation's other rows)")
         if self.rows_without_region:
-            phrases.append(f"{self.rows_without_region:,} rows with a country but no region "
+            phrases.append(f"{_count(self.rows_without_region, 'row')} with a country but no region "
                            f"({self.rows_given_region_by_organisation:,} given their organisation's region)")
         if self.regions_read:
-            phrases.append(f"{sum(self.regions_read.values()):,} regions read from other codes ("
-                           + ", ".join(f"{how} {n:,}" for how, n in self.regions_read.most_common()) + ")")
+            readings = ", ".join(f"{n:,} {_READ_AS.get(how, 'as ' + how)}" for how, n in
+                                 self.regions_read.most_common())
+            phrases.append(f"{_count(sum(self.regions_read.values()), 'region')} read from other codes ({readings})")
         if self.ambiguous_amounts:
-            phrases.append(f"{self.ambiguous_amounts:,} ambiguous amounts left out (set decimal or thousands)")
+            phrases.append(f"{_count(self.ambiguous_amounts, 'ambiguous amount')} left out (set decimal or thousands)")
         if self.organisations_disagreeing:
-            phrases.append(f"{self.organisations_disagreeing:,} organisations whose rows disagree on their place")
+            phrases.append(f"{_count(self.organisations_disagreeing, 'organisation')} whose rows disagree on their "
+                           "place")
         return phrases
+
+
+#: How a region was read from another code, as the summary line says it.
+_READ_AS = {"parent": "at the parent of a code no version has"}
+
+
+def _count(number: int, thing: str) -> str:
+    """``1 row``, ``2 rows``: a count with its noun."""
+    return f"{number:,} {thing}{'' if number == 1 else 's'}"
 
 
 @dataclass
