@@ -343,7 +343,7 @@ def _progress_bar():
 
 
 def _show(reports: list[SourceReport]) -> None:
-    numbers = ("rows read", "imported", "rejected", "triples", "seconds")
+    numbers = ("rows read", "imported", "rejected", "triples", "reading s")
     _print(Listing(("source", *numbers), [(r.source, *((None,) * 5 if r.unchanged else (
         r.rows_read, r.rows_imported, r.rows_rejected, r.triples, round(r.seconds, 1)))) for r in reports],
         frozenset(numbers), title="import"))
@@ -400,6 +400,7 @@ def import_(
                 bar.update(tasks[source], completed=done, total=total, rows=rows, speed=speed)
 
             writing = err.status("writing to the store")  # shown on a terminal only
+            begun = time.perf_counter()
             try:
                 reports = run(kg, jobs, strict=strict, report_dir=report_dir, progress=progress,
                               on_publish=writing.start)
@@ -411,7 +412,8 @@ def import_(
                 writing.stop()
         _show(reports)
         if not all(r.unchanged for r in reports):
-            _say(f"reports: {report_dir or reports_folder(kg)}")
+            _say(f"imported in {time.perf_counter() - begun:.1f} s (reading the files, then writing to the store); "
+                 f"reports: {report_dir or reports_folder(kg)}")
             _matches_may_be_stale(kg)
 
     _run(ctx, action)
