@@ -390,6 +390,7 @@ def import_(
 
     def action(kg: KnowledgeGraph) -> None:
         jobs = chosen.jobs(files, **given)
+        reports_to = report_dir or reports_folder(kg)
         with _progress_bar() as bar:
             tasks = {job.source: bar.add_task(job.source, total=None, rows=0, speed=0.0) for job in jobs}
             started: dict[str, float] = {}
@@ -402,7 +403,7 @@ def import_(
             writing = err.status("writing to the store")  # shown on a terminal only
             begun = time.perf_counter()
             try:
-                reports = run(kg, jobs, strict=strict, report_dir=report_dir, progress=progress,
+                reports = run(kg, jobs, strict=strict, report_dir=reports_to, progress=progress,
                               on_publish=writing.start)
             except ImportFailed as failure:
                 if failure.reports:
@@ -413,7 +414,7 @@ def import_(
         _show(reports)
         if not all(r.unchanged for r in reports):
             _say(f"imported in {time.perf_counter() - begun:.1f} s (reading the files, then writing to the store); "
-                 f"reports: {report_dir or reports_folder(kg)}")
+                 f"reports: {reports_to}")
             _matches_may_be_stale(kg)
 
     _run(ctx, action)
@@ -533,15 +534,29 @@ def _print_rows(rows: list[dict], columns: tuple[str, ...] | list[str], format: 
 
 
 def _listing(rows: list[dict], columns: tuple[str, ...] | list[str], title: str | None) -> Listing:
-    """Rows for people: region pairs ranked, each region by code and name; IRIs as prefixed names."""
+    """Rows for people: region pairs ranked (:func:`_pairs`); IRIs as prefixed names."""
     if tuple(columns) == PAIR_COLUMNS:
-        return Listing(("#", "region A", "region B", *WEIGHTS), [
-            (rank, f"{row['region_a']} {row['name_a']}", f"{row['region_b']} {row['name_b']}",
-             *(row[weight] for weight in WEIGHTS)) for rank, row in enumerate(rows, start=1)],
-            frozenset({"#", *WEIGHTS}), title=title)
+        return _pairs(rows, title)
     cells = [[prefixed(value) if isinstance(value, str) and value.startswith(("http:", "https:")) else value
               for value in (row[column] for column in columns)] for row in rows]
     return Listing(columns, cells, numeric_columns(columns, cells), title=title)
+
+
+def _pairs(rows: list[dict], title: str | None, beside: str | None = None) -> Listing:
+    """Region pairs ranked for people, each region by code and name; the pairs of the region ``beside`` (a code)
+    by its partner alone."""
+    def named(row: dict, side: str) -> str:
+        return f"{row['region_' + side]} {row['name_' + side]}"
+
+    def regions(row: dict) -> tuple[str, ...]:
+        if beside is None:
+            return named(row, "a"), named(row, "b")
+        return (named(row, "b" if row["region_a"] == beside else "a"),)
+
+    headers = ("#", "region A", "region B") if beside is None else ("#", "partner")
+    return Listing((*headers, *WEIGHTS), [(rank, *regions(row), *(row[weight] for weight in WEIGHTS))
+                                          for rank, row in enumerate(rows, start=1)],
+                   frozenset({"#", *WEIGHTS}), title=title)
 
 
 @regions_app.command("top")
@@ -613,11 +628,7 @@ def regions_profile(
             facts.append((name, value))
         _print(Listing(("measure", "value"), facts, prose=frozenset({"value"}),
                        title=f"{region['code']} {region['label']}", counted=False))
-        own = region["code"]
-        _print(Listing(("#", "partner", *WEIGHTS), [
-            (rank, f"{row['region_b']} {row['name_b']}" if row["region_a"] == own else
-             f"{row['region_a']} {row['name_a']}", *(row[weight] for weight in WEIGHTS))
-            for rank, row in enumerate(profile["partners"], start=1)], frozenset({"#", *WEIGHTS}), title="partners"))
+        _print(_pairs(profile["partners"], "partners", beside=region["code"]))
         _print_rows(profile["community"], ("code", "name", "country"), RankingFormat.table,
                     title="strongest regions of its community")
         _print_rows(profile["organisations"], ("name", "projects", "organisation"), RankingFormat.table,

@@ -70,15 +70,18 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
-        read = int(declared) if declared.isdigit() and int(declared) > self.limit else 0
+        read = 0
+
+        def refuse_if_over(size: int) -> None:
+            if size > self.limit:
+                raise HTTPException(413, f"the request body is over {self.limit:,} bytes")
 
         async def counted() -> Message:
             nonlocal read
-            if read <= self.limit:
-                message = await receive()
-                read += len(message.get("body", b""))
-            if read > self.limit:
-                raise HTTPException(413, f"the request body is over {self.limit:,} bytes")
+            refuse_if_over(int(declared) if declared.isdigit() else 0)  # before a byte of it is read
+            message = await receive()
+            read += len(message.get("body", b""))
+            refuse_if_over(read)
             return message
 
         await self.app(scope, counted, send)
