@@ -707,6 +707,21 @@ def _listen(host: str, port: int) -> socket.socket:
     return listening
 
 
+def _served(kg: KnowledgeGraph, keep_seconds: float):
+    """What a server shows: for a store on disk, its newest snapshot, followed, and the store's lock let go, so
+    that imports can run while the server does; an in-memory graph as it is."""
+    from coopgraph.snapshots import Snapshots
+    from coopgraph.web.served import ServedGraph
+
+    location = getattr(kg.store, "path", None)
+    if location is None:
+        return ServedGraph(kg)
+    Snapshots(location).lease(set())  # watched from now on: every publication takes a snapshot
+    kg.store.snapshot()
+    kg.close()
+    return ServedGraph.following(location, keep_seconds)
+
+
 @app.command()
 def serve(
     ctx: typer.Context,
@@ -746,14 +761,18 @@ def serve(
             regions = load_outlines(outlines) if outlines else None
         except (OSError, ValueError) as error:
             raise _fail(f"cannot read outlines {outlines}: {error}") from None
-        application = create_app(kg, limits, tuple(cors_origin or ()), outlines=regions,
-                                 hosts=allowed_hosts(host, tuple(allow_host or ())))
-        url = f"http://{host if ':' not in host else f'[{host}]'}:{listening.getsockname()[1]}/"
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            _say(f"warning: listening on {host}: other machines can reach this server")
-        _say(f"serving {kg.store} at {url} (Ctrl-C stops)")
-        if open_browser:
-            threading.Timer(1.0, webbrowser.open, [url]).start()
-        uvicorn.Server(uvicorn.Config(application, log_level="warning")).run(sockets=[listening])
+        served = _served(kg, keep_seconds=timeout + 5)
+        try:
+            application = create_app(served, limits, tuple(cors_origin or ()), outlines=regions,
+                                     hosts=allowed_hosts(host, tuple(allow_host or ())))
+            url = f"http://{host if ':' not in host else f'[{host}]'}:{listening.getsockname()[1]}/"
+            if host not in ("127.0.0.1", "localhost", "::1"):
+                _say(f"warning: listening on {host}: other machines can reach this server")
+            _say(f"serving {kg.store} at {url} (Ctrl-C stops)")
+            if open_browser:
+                threading.Timer(1.0, webbrowser.open, [url]).start()
+            uvicorn.Server(uvicorn.Config(application, log_level="warning")).run(sockets=[listening])
+        finally:
+            served.close()
 
     _run(ctx, action)

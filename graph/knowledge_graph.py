@@ -80,7 +80,7 @@ class KnowledgeGraph:
         self.namespaces = NamespaceManager(Graph(), bind_namespaces="none")
         for prefix, namespace in PREFIXES.items():
             self.namespaces.bind(prefix, namespace, override=True)
-        self._prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
+        self.prefixes = {prefix: str(namespace) for prefix, namespace in PREFIXES.items()}
 
     def __enter__(self) -> KnowledgeGraph:
         return self
@@ -134,7 +134,7 @@ class KnowledgeGraph:
 
     def result(self, query: str | NamedQuery, **params: object) -> Result:
         """The rdflib ``Result`` of a named query, a ``.rq`` file or SPARQL text, parameters bound."""
-        return self.store.query(self._bound(query, params), self._prefixes)
+        return self.store.query(self._bound(query, params), self.prefixes)
 
     def query(self, query: str | NamedQuery, **params: object) -> list[ResultRow] | Graph | bool:
         """Rows of a SELECT (``row.name`` or ``row["name"]``), a graph for CONSTRUCT, a bool for ASK."""
@@ -147,7 +147,7 @@ class KnowledgeGraph:
 
     def rows(self, query: str | NamedQuery, **params: object) -> list[tuple[str | None, ...]]:
         """Rows of a SELECT as tuples of plain strings (IRIs, lexical forms; None if unbound): fast, for bulk reads."""
-        return self.store.rows(self._bound(query, params), self._prefixes)
+        return self.store.rows(self._bound(query, params), self.prefixes)
 
     def query_df(self, query: str | NamedQuery, **params: object):
         """A SELECT answer as a pandas DataFrame of Python values (IRIs as strings); needs pandas."""
@@ -164,12 +164,7 @@ class KnowledgeGraph:
     def serialized(self, query: str | NamedQuery, solutions_type: str, graph_type: str,
                    **params) -> tuple[str, bytes]:
         """A query's answer serialised as a SPARQL endpoint would: (the media type used, the bytes)."""
-        return self.store.query_serialized(self._bound(query, params), self._prefixes, solutions_type, graph_type)
-
-    def serialized_text(self, sparql: str, solutions_type: str, graph_type: str) -> tuple[str, bytes]:
-        """SPARQL text run exactly as given, serialised like :meth:`serialized`: no catalogue names, no header
-        parameters bound (the SPARQL endpoint's path: a client's query means what it says)."""
-        return self.store.query_serialized(sparql, self._prefixes, solutions_type, graph_type)
+        return self.store.query_serialized(self._bound(query, params), self.prefixes, solutions_type, graph_type)
 
     def stats(self) -> Stats:
         """Triples per source and counts of the main kinds of things."""
@@ -178,7 +173,7 @@ class KnowledgeGraph:
 
     def export(self, output: IO[bytes], format: str = "ttl", source: str | None = None) -> None:
         """Write one source, or the union of all, as Turtle (``ttl``), N-Triples (``nt``) or JSON-LD."""
-        self.store.export(output, media_type(declared=format), source, self._prefixes)
+        self.store.export(output, media_type(declared=format), source, self.prefixes)
 
     def validate(self, paths: str | os.PathLike | Iterable[str | os.PathLike] = ()) -> ValidationReport:
         """SHACL-validate RDF files, or the whole store when none are given.

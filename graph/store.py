@@ -16,6 +16,7 @@ results. A remote SPARQL 1.1 server can be added as another class with the metho
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import signal
 import threading
@@ -28,6 +29,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef, Variable
 from rdflib.query import Result
 
+from coopgraph.snapshots import Snapshots
 from coopgraph.terms import from_ox, to_ox
 from coopgraph.vocab import COOP, GRAPH
 
@@ -69,6 +71,9 @@ class Store(Protocol):
 
     def query_serialized(self, sparql: str, prefixes: Mapping[str, str], solutions_type: str,
                          graph_type: str) -> tuple[str, bytes]: ...
+
+    def write_answer(self, sparql: str, prefixes: Mapping[str, str], solutions_type: str, graph_type: str,
+                     output: IO[bytes]) -> str: ...
 
     def rows(self, sparql: str, prefixes: Mapping[str, str]) -> list[tuple[str | None, ...]]: ...
 
@@ -163,12 +168,17 @@ def _result(answer) -> Result:
 class OxigraphStore:
     """An embedded Oxigraph store: a directory on disk, or memory when ``path`` is None."""
 
-    def __init__(self, path: Path | None) -> None:
+    def __init__(self, path: Path | None, read_only: bool = False) -> None:
+        """``read_only`` opens an on-disk store without its lock, for reading a snapshot (see :mod:`.snapshots`)
+        that nothing writes: Oxigraph's read-only opening is undefined while another process writes."""
         self.path = path
         try:
-            if path is not None:
-                path.mkdir(parents=True, exist_ok=True)
-            self._ox = ox.Store(str(path)) if path is not None else ox.Store()
+            if read_only:
+                self._ox = ox.Store.read_only(str(path))
+            else:
+                if path is not None:
+                    path.mkdir(parents=True, exist_ok=True)
+                self._ox = ox.Store(str(path)) if path is not None else ox.Store()
         except OSError as error:
             raise StoreError(f"cannot open store {path}: {error}") from error
         self._published = self._read_catalog()
@@ -215,13 +225,24 @@ class OxigraphStore:
         ``solutions_type`` (e.g. ``text/csv``) is used for SELECT and ASK answers, ``graph_type``
         (e.g. ``text/turtle``) for CONSTRUCT and DESCRIBE ones.
         """
+        output = io.BytesIO()
+        return self.write_answer(sparql, prefixes, solutions_type, graph_type, output), output.getvalue()
+
+    def write_answer(self, sparql: str, prefixes: Mapping[str, str], solutions_type: str, graph_type: str,
+                     output: IO[bytes]) -> str:
+        """Like :meth:`query_serialized`, but the answer is written to ``output`` as it is serialised (a few
+        kilobytes at a time; an exception raised by ``output.write`` stops the query); returns the media type."""
         answer = self._ask(sparql, prefixes)
         try:
             if isinstance(answer, ox.QueryTriples):
-                return graph_type, answer.serialize(format=ox.RdfFormat.from_media_type(graph_type))
-            return solutions_type, answer.serialize(format=ox.QueryResultsFormat.from_media_type(solutions_type))
+                answer.serialize(output, format=ox.RdfFormat.from_media_type(graph_type))
+                return graph_type
+            answer.serialize(output, format=ox.QueryResultsFormat.from_media_type(solutions_type))
+            return solutions_type
         except OSError as error:
             raise StoreError(f"the query failed: {_one_line(error)}") from error
+        finally:  # Oxigraph's answer must go in this thread, not with a traceback that another thread drops
+            del answer
 
     def rows(self, sparql: str, prefixes: Mapping[str, str]) -> list[tuple[str | None, ...]]:
         """The rows of a SELECT as plain strings (an IRI, a literal's lexical form; None if unbound).
@@ -289,6 +310,7 @@ class OxigraphStore:
         for version in previous.values():  # now unreachable: free the space
             self._ox.remove_graph(version)
         self._clean = self._holds_only_published_graphs()
+        self._snapshot_if_watched()
 
     def remove(self, name: str) -> bool:
         """Remove a source; return whether there was one."""
@@ -300,7 +322,18 @@ class OxigraphStore:
         self._swap_catalog_entries([name], Graph())
         self._ox.remove_graph(version)
         self._clean = self._holds_only_published_graphs()
+        self._snapshot_if_watched()
         return True
+
+    def snapshot(self) -> Path:
+        """Take a snapshot of the store as published, for a server to read (see :mod:`.snapshots`)."""
+        if self.path is None:
+            raise StoreError("an in-memory store has no snapshots")
+        return Snapshots(self.path).take(self._ox.backup)
+
+    def _snapshot_if_watched(self) -> None:
+        if self.path is not None and Snapshots(self.path).watched():
+            self.snapshot()
 
     def _write(self, version: ox.NamedNode, data: RdfData, name: str) -> None:
         if isinstance(data, Graph):
@@ -335,8 +368,8 @@ class OxigraphStore:
         self._clean = True
 
     def close(self) -> None:
-        """Release the store (and, on disk, its lock, so another process may open it)."""
-        del self._ox
+        """Release the store (and, on disk, its lock, so another process may open it); closing twice is harmless."""
+        self.__dict__.pop("_ox", None)
 
 
 def media_type(path: Path | None = None, declared: str | None = None) -> str:

@@ -276,9 +276,9 @@ def results(client: TestClient, **params: str) -> dict:
 def runs(kg, monkeypatch) -> list[str]:
     """The queries the store runs from now on: the editor's through /sparql, and its label look-ups."""
     calls: list[str] = []
-    for method in ("serialized_text", "rows"):
-        original = getattr(kg, method)
-        monkeypatch.setattr(kg, method, lambda *args, _method=method, _original=original, **kwargs:
+    for owner, method in ((kg.store, "write_answer"), (kg, "rows")):
+        original = getattr(owner, method)
+        monkeypatch.setattr(owner, method, lambda *args, _method=method, _original=original, **kwargs:
                             calls.append(_method) or _original(*args, **kwargs))
     return calls
 
@@ -303,14 +303,14 @@ def test_a_page_costs_one_label_query_and_paging_runs_nothing_again(client, runs
     text = NUTS + " # paged"  # a text no other test ran
     for number in ("1", "2", "22"):
         assert len(results(client, query=text, page=number, sort="code")["rows"]) > 0
-    assert runs == ["serialized_text", "rows", "rows", "rows"]
+    assert runs == ["write_answer", "rows", "rows", "rows"]
 
 
 def test_the_cache_drops_the_oldest_answers(client, runs, monkeypatch):
     monkeypatch.setattr(editor, "CACHED_ANSWERS", 2)
     for number in (1, 2, 3, 1):
         results(client, query=f"SELECT ?n WHERE {{ VALUES ?n {{ {number} }} }} # cache", page="1")
-    assert runs.count("serialized_text") == 4  # the first was dropped when the third came
+    assert runs.count("write_answer") == 4  # the first was dropped when the third came
 
 
 def test_a_large_answer_comes_a_page_at_a_time_sorted_as_a_whole(client, kg):

@@ -125,9 +125,36 @@ def test_network_json_is_the_network(client, network_kg, of, level):
     params = {"of": of, "level": level, "programme": "horizon", "weight": "jaccard", "top": 5}
     answer = client.get("/network.json", params=params).json()
     graph = network(network_kg, of, level, Filters(programme="horizon", weight="jaccard", top=5))
-    assert answer["graph"] == as_json(nx.node_link_data(graph, edges="edges"))
+    paging = {key: answer["graph"].pop(key) for key in ("page", "pages", "links", "next")}
+    expected = as_json(nx.node_link_data(graph, edges="edges"))
+    strength = {frozenset((edge["source"], edge["target"])): edge["jaccard"] for edge in expected["edges"]}
+    expected["edges"].sort(key=lambda edge: (-strength[frozenset((edge["source"], edge["target"]))], *sorted(
+        (edge["source"], edge["target"]))))  # strongest first, ties by their ends
+    assert answer["graph"] == expected
+    assert paging == {"page": 1, "pages": 1, "links": 5, "next": None}
     assert answer["summary"]["nodes"] == graph.number_of_nodes() and answer["summary"]["links"] == 5
     assert answer["summary"]["filters"] == {"programme": "horizon", "top": 5, "weight": "jaccard"}
+
+
+def test_network_json_comes_a_page_of_links_at_a_time_strongest_first(client, network_kg, monkeypatch):
+    monkeypatch.setattr(networks, "LINKS_PER_PAGE", 7)
+    graph = network(network_kg, "organisations", 2, Filters(min_projects=2))
+    address, pages = "/network.json?of=organisations&min_projects=2&weight=fractional", []
+    while address:
+        pages.append(client.get(address).json()["graph"])
+        address = pages[-1]["next"]
+    assert len(pages) == pages[0]["pages"] == -(-graph.number_of_edges() // 7) > 2
+    links = [(edge["source"], edge["target"], edge["fractional"]) for page in pages for edge in page["edges"]]
+    assert all(len(page["edges"]) <= 7 for page in pages) and [page["page"] for page in pages] == [
+        *range(1, len(pages) + 1)]
+    assert {frozenset(link[:2]) for link in links} == {frozenset(edge) for edge in graph.edges}
+    assert len(links) == graph.number_of_edges()
+    for page in pages:  # strongest first, across pages too; each page brings the ends of its links
+        assert {node["id"] for node in page["nodes"]} == {end for edge in page["edges"] for end in (
+            edge["source"], edge["target"])}
+    assert [weight for *_, weight in links] == sorted((weight for *_, weight in links), reverse=True)
+    over = client.get("/network.json", params={"of": "organisations", "min_projects": 2, "page": len(pages) + 1})
+    assert over.status_code == 400 and "page must be a whole number" in over.text
 
 
 def test_json_by_accept_header(client):
@@ -228,7 +255,11 @@ def test_networks_are_built_once_for_many_clients(network_kg, monkeypatch):
     for weight in ("projects", "jaccard"):  # another weight, another drawing; the same network
         assert client.get("/network", params={"of": "regions", "level": 3, "weight": weight}).status_code == 200
     assert len(built) == 1
-    client.get("/network", params={"of": "regions", "level": 3, "top": 2})  # links dropped: another network
+    for top in (2, 3):  # links dropped: pruned in memory, not built again
+        kept = client.get("/network.json", params={"of": "regions", "level": 3, "top": top}).json()
+        assert kept["summary"]["links"] == top
+    assert len(built) == 1
+    client.get("/network", params={"of": "regions", "level": 3, "from": 2016})  # other participations: a build
     assert len(built) == 2
 
 

@@ -351,14 +351,18 @@ def _finish(graph: nx.Graph, data: Participations, attributes: dict[str, dict], 
 
 
 def prune(graph: nx.Graph, filters: Filters) -> nx.Graph:
-    """Keep the links with ``min_projects`` and ``min_weight``, then the ``top`` strongest, and their nodes."""
+    """Keep the links with ``min_projects`` and ``min_weight``, then the ``top`` strongest, and their nodes; the
+    graph says which of these filters it was pruned by. ``graph`` itself is not changed: pruning a network kept
+    whole (as the server does) costs a pass over its links, not a new build."""
     if filters.min_projects == 1 and filters.min_weight is None and filters.top is None:
         return graph
     edges = [(a, b) for a, b, values in graph.edges(data=True) if values["projects"] >= filters.min_projects
              and (filters.min_weight is None or values[filters.weight] >= filters.min_weight)]
     if filters.top is not None:
         edges = sorted(edges, key=lambda edge: (-graph.edges[edge][filters.weight], *sorted(edge)))[:filters.top]
-    return ordered_subgraph(graph, edges=edges)
+    pruned = ordered_subgraph(graph, edges=edges)
+    pruned.graph.update(_described(filters))
+    return pruned
 
 
 def ordered_subgraph(graph: nx.Graph, nodes=None, edges=None) -> nx.Graph:

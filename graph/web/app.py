@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 
+import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -20,9 +22,11 @@ from coopgraph.network.build import NO_FILTERS
 from coopgraph.web import editor, entities, networks, pages, search
 from coopgraph.web.endpoint import DEFAULT_LIMITS, Limits, SparqlEndpoint
 from coopgraph.web.guard import MAX_BODY_BYTES, BodyLimit, SecurityHeaders
+from coopgraph.web.served import ServedGraph
 from coopgraph.web.site import STATIC, Site
 
 _TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 413: "Request too large",
+           503: "Not now",
            500: "Server error"}
 
 
@@ -32,7 +36,24 @@ def favicon(request: Request) -> Response:
                         headers={"Cache-Control": "public, max-age=86400"})
 
 
-def create_app(kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS, cors_origins: tuple[str, ...] = (),
+def _time_limited(route: Route, seconds: float) -> Route:
+    """``route`` answered within ``seconds``, or 503: a page built in a thread (every page but the query editor's)
+    is left to finish in the background past the limit, and kept (see :class:`.networks.Cache`), so that asking
+    again soon gets it."""
+    if inspect.iscoroutinefunction(route.endpoint):
+        return route
+    handler = route.endpoint
+
+    async def respond(request: Request) -> Response:
+        with anyio.move_on_after(seconds):
+            return await anyio.to_thread.run_sync(handler, request, abandon_on_cancel=True)
+        raise HTTPException(503, f"this page took longer than {seconds:g} s to make; it is still being made: "
+                                 "ask again in a moment")
+
+    return Route(route.path, respond, methods=route.methods, name=route.name)
+
+
+def create_app(kg: KnowledgeGraph | ServedGraph, limits: Limits = DEFAULT_LIMITS, cors_origins: tuple[str, ...] = (),
                outlines: dict | None = None, hosts: list[str] | None = None,
                max_body_bytes: int = MAX_BODY_BYTES) -> Starlette:
     """The app: pages, their JSON, and the SPARQL endpoint at ``/sparql``; ``cors_origins`` may query it;
@@ -48,8 +69,9 @@ def create_app(kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS, cors_origins
     >>> client.get("/sparql", params={"query": "ASK { ?p coop:acronym 'PIKE' }"}).json()["boolean"]
     True
     """
-    site = Site(kg, limits)
-    endpoint = SparqlEndpoint(kg, limits)
+    served = kg if isinstance(kg, ServedGraph) else ServedGraph(kg)
+    site = Site(served, limits)
+    endpoint = SparqlEndpoint(served, limits)
     middleware = [Middleware(SecurityHeaders), Middleware(BodyLimit, limit=max_body_bytes),
                   Middleware(GZipMiddleware, minimum_size=1000)]  # network pages carry 0.5 MB of tooltip data
     if hosts is not None:
@@ -68,14 +90,23 @@ def create_app(kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS, cors_origins
     index = search.SearchIndex(explorer)
     routes = [Route("/sparql", endpoint.respond, methods=["GET", "POST"]), *pages.routes(explorer),
               *entities.routes(explorer), *search.routes(index), *editor.routes(site), *networks.routes(explorer),
-              Route("/favicon.ico", favicon), Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
+              Route("/favicon.ico", favicon)]
+    routes = [*(_time_limited(route, limits.timeout) for route in routes),
+              Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
         with explorer.warming_up(index.entries,  # the first pages and searches need not wait
                                  lambda: [explorer.region_centres(level) for level in range(4)],
                                  lambda: explorer.drawing("organisations", 2, NO_FILTERS, "fractional")):
-            yield
+            endpoint.runner.start()
+            try:
+                yield
+            finally:  # here, not after the server returns: uvicorn ends the process with the signal that stopped it
+                endpoint.runner.close()
+                served.close()
 
-    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                     exception_handlers={HTTPException: error_page, Exception: error_page})
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={HTTPException: error_page, Exception: error_page})
+    app.state.queries = endpoint.runner  # for a look at the query workers (tests, benchmarks)
+    return app

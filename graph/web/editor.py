@@ -9,7 +9,7 @@ terms (:meth:`.NamedQuery.bind`, a ``VALUES`` block), never the page, and runs t
 ``/sparql`` route, so the endpoint's refusals (Update, SERVICE) and limits (time, size, query threads) apply
 unchanged; the CSV and JSON downloads are links to ``/sparql`` with the text as run: the whole answer.
 
-Answers are kept in a small LRU cache by the text as run (the store does not change while the server runs), so
+Answers are kept in a small LRU cache by the text as run (emptied when the server moves to a newer snapshot), so
 paging and sorting re-read the answer rather than run the query again: sorting applies to the whole answer, and
 a page of 100 rows is all the browser gets. The IRIs of a page are labelled by one query (``queries/labels.rq``
 with the page's IRIs in a ``VALUES`` block). Measured in chromium on 80,322 participations of the CORDIS import:
@@ -35,7 +35,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from coopgraph.knowledge_graph import KnowledgeGraph
 from coopgraph.sparql import NamedQuery, Parameter, QueryError, catalogue
 from coopgraph.terms import sparql_term
 from coopgraph.vocab import PREFIXES
@@ -241,10 +240,11 @@ def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, labels: di
 class Answers:
     """The answers to the editor's last queries, by the text as run (an LRU cache), and pages of them."""
 
-    def __init__(self, kg: KnowledgeGraph) -> None:
-        self.kg = kg
+    def __init__(self, site: Site) -> None:
+        self.site = site
         self._labels = catalogue()["labels"]
         self._cache: OrderedDict[str, Answer] = OrderedDict()
+        site.served.subscribe(self._cache.clear)  # answers of the snapshot the server has left
 
     async def answer(self, request: Request, text: str) -> Answer:
         answer = self._cache.get(text)
@@ -292,7 +292,7 @@ class Answers:
         block = " ".join(sparql_term(URIRef(iri)) for iri in sorted(iris))
         query = NamedQuery(self._labels.name, f"{self._labels.text}\nVALUES ?iri {{ {block} }}")  # nothing to bind
         best: dict[str, tuple[int, str]] = {}
-        for iri, rank, label in self.kg.rows(query):
+        for iri, rank, label in self.site.kg.rows(query):
             candidate = (int(rank), label)
             best[iri] = min(best.get(iri, candidate), candidate)
         return {iri: label for iri, (_, label) in best.items()}
@@ -340,6 +340,6 @@ async def bound(request: Request) -> Response:
 
 
 def routes(site: Site) -> list[Route]:
-    editor = partial(page, site, Answers(site.kg))
+    editor = partial(page, site, Answers(site))
     return [Route("/query", editor), Route("/query.json", editor, methods=["GET", "POST"]),
             Route("/queries.json", queries), Route("/queries/{name}/bind.json", bound, methods=["GET", "POST"])]

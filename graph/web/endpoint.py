@@ -1,25 +1,25 @@
 """The SPARQL 1.1 Protocol endpoint (``/sparql``): queries by GET and POST, answers by content negotiation.
 
 Read-only: SPARQL Update is refused (403), and so is ``SERVICE``, which would make the server fetch
-other hosts, unless the server was started to allow it. A query runs in a worker thread with a
-time limit; Oxigraph cannot stop a query midway, so one that overruns is answered at once (503)
-and finishes in the background, holding one of the few query threads until it does. Answers
-larger than the size limit are refused (413) rather than sent.
+other hosts, unless the server was started to allow it. Queries run in worker processes under a time
+limit and a size limit (:mod:`.workers`): one past its time is stopped (503), an answer past the size
+limit is refused (413) as soon as it passes it, and when every worker is busy and the queue is full the
+endpoint answers 503 at once.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
-import anyio
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from coopgraph.knowledge_graph import KnowledgeGraph
-from coopgraph.sparql import QueryError, has_keyword
-from coopgraph.store import StoreError
+from coopgraph.sparql import has_keyword
+from coopgraph.web.served import ServedGraph
+from coopgraph.web.workers import Job, QueryRefused, QueryRunner
 
 #: Media types of SELECT and ASK answers, the first being the default.
 SOLUTION_TYPES = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
@@ -36,11 +36,12 @@ FORMATS = {"json": ("application/sparql-results+json", "application/ld+json"),
 
 @dataclass(frozen=True)
 class Limits:
-    """What the endpoint allows: seconds per query, bytes per answer, concurrent queries, SERVICE."""
+    """What the endpoint allows: seconds per query, bytes per answer, queries at once and waiting, SERVICE."""
 
     timeout: float = 30.0
     max_result_bytes: int = 50_000_000
-    threads: int = 4
+    workers: int = os.cpu_count() or 2
+    queue: int = 8
     allow_service: bool = False
 
 
@@ -98,10 +99,10 @@ def _media_types(request: Request) -> tuple[str | None, str | None]:
 class SparqlEndpoint:
     """The ``/sparql`` route of the web app, over one knowledge graph."""
 
-    def __init__(self, kg: KnowledgeGraph, limits: Limits = DEFAULT_LIMITS) -> None:
-        self.kg = kg
+    def __init__(self, served: ServedGraph, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.served = served
         self.limits = limits
-        self._threads = anyio.CapacityLimiter(limits.threads)
+        self.runner = QueryRunner(limits.workers, limits.queue, limits.timeout)
 
     async def respond(self, request: Request) -> Response:
         try:
@@ -126,17 +127,9 @@ class SparqlEndpoint:
         return Response(body, media_type=media_type)
 
     async def _run(self, query: str, solutions_type: str, graph_type: str) -> tuple[str, bytes]:
-        def work() -> tuple[str, bytes]:
-            return self.kg.serialized_text(query, solutions_type, graph_type)
-
         try:
-            with anyio.move_on_after(self.limits.timeout) as deadline:
-                answer = await anyio.to_thread.run_sync(work, abandon_on_cancel=True, limiter=self._threads)
-        except (StoreError, QueryError) as error:
-            raise ProtocolError(400, str(error)) from None
-        if deadline.cancelled_caught:
-            raise ProtocolError(503, f"the query took longer than {self.limits.timeout:g} s, this endpoint's limit")
-        if len(answer[1]) > self.limits.max_result_bytes:
-            raise ProtocolError(413, f"the answer is larger than {self.limits.max_result_bytes:,} bytes, this "
-                                     "endpoint's limit: add a LIMIT, or ask for fewer columns")
-        return answer
+            kg = self.served.kg
+            return await self.runner.run(Job(query, kg.prefixes, solutions_type, graph_type,
+                                             self.limits.max_result_bytes), self.served.location, kg.store)
+        except QueryRefused as refusal:
+            raise ProtocolError(refusal.status, str(refusal)) from None

@@ -1,8 +1,8 @@
 """The network explorer (``/network``) and "Which regions collaborate most" (``/regions``), drawn with vis-network.
 
-A region network takes 1.6 s to build from the full CORDIS store, and the store does not change while a
-server runs, so networks, their drawings and rankings are built once per set of parameters and kept
-(:class:`Cache`); a network asked for by several clients at once is built once. The handlers are plain
+A region network takes 1.6 s to build from the full CORDIS store, so networks, their drawings and rankings are
+built once per set of parameters and kept (:class:`Cache`) until the server moves to a newer snapshot of the
+store; a network asked for by several clients at once is built once. The handlers are plain
 functions, which Starlette runs in its thread pool: a build never blocks the other pages.
 """
 
@@ -16,6 +16,7 @@ from collections import OrderedDict
 from dataclasses import replace
 from functools import partial
 from typing import Callable, Hashable, Iterator
+from urllib.parse import urlencode
 
 import networkx as nx
 from starlette.exceptions import HTTPException
@@ -24,14 +25,14 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from coopgraph.network import KINDS, ROLE_GROUPS, ROLES, WEIGHTS, Filters, NetworkError, network, pairs, participations
-from coopgraph.network.build import NO_FILTERS, Participations
+from coopgraph.network.build import NO_FILTERS, Participations, ordered_subgraph, prune
 from coopgraph.network.geography import region_centres
 from coopgraph.network.html import ASSETS, embed, view
 from coopgraph.network.ranking import PAIR_COLUMNS
 from coopgraph.network.weights import MEANINGS
 from coopgraph.vocab import NUTS
 from coopgraph.web.map import MapLink, MapPlace, map_html, region_map
-from coopgraph.web.site import Site, entity_url, text_parameter, wants_json
+from coopgraph.web.site import Site, entity_url, page_number, text_parameter, wants_json
 
 #: How many networks are kept (an organisation network of the full CORDIS store holds 600,000 links; the
 #: four unfiltered region networks are built at start), and how many drawings and rankings (small).
@@ -88,7 +89,7 @@ class Cache:
 
 
 class Explorer:
-    """The networks a site shows, built on first use and kept while the server runs (the store is read-only).
+    """The networks a site shows, built on first use and kept while the server shows the same snapshot.
 
     The unfiltered participations (with organisation names) are read once and shared: every
     unfiltered network is built from them, and the domain pages and the search index count with them.
@@ -97,24 +98,24 @@ class Explorer:
     def __init__(self, site: Site, outlines: dict | None = None) -> None:
         self.site = site
         self.outlines = outlines
+        self.warm = threading.Event()  # set once what the server builds as it starts is built
+        self._warming: tuple[Callable[[], object], ...] = ()
+        self._stopping = threading.Event()
+        self._builders: list[threading.Thread] = []
+        self._forget()
+        site.served.subscribe(self.reset)
+
+    def _forget(self) -> None:
         self.reads = Cache(READS_KEPT)
         self.networks = Cache(NETWORKS_KEPT)
         self.results = Cache(RESULTS_KEPT)
         self.pages = Cache(PAGES_KEPT)
-        self.warm = threading.Event()  # set once what the server builds as it starts is built
 
-    @contextlib.contextmanager
-    def warming_up(self, *also: Callable[[], object]) -> Iterator[None]:
-        """While the server runs: read the participations and build the region networks (NUTS 0-3), then do
-        ``also``, in the background, so the first pages need not wait. A task that fails is left for its page
-        to report. When the server stops, no new task starts and the one under way is waited for (the store
-        is closed next)."""
-        stopping = threading.Event()
-        tasks = [*(partial(self.network, "regions", level, NO_FILTERS) for level in range(4)), *also]
-
+    def _warm_up(self) -> None:
+        """Build the warm-up tasks in the background; a task that fails is left for its page to report."""
         def build() -> None:
-            for task in tasks:
-                if stopping.is_set():
+            for task in self._warming:
+                if self._stopping.is_set():
                     return
                 try:
                     task()
@@ -122,13 +123,31 @@ class Explorer:
                     continue  # e.g. a store without regions at a level: its pages say so when asked
             self.warm.set()
 
+        self.warm.clear()
         thread = threading.Thread(target=build, name="coopgraph-warm-up", daemon=True)
+        self._builders = [*(builder for builder in self._builders if builder.is_alive()), thread]
         thread.start()
+
+    @contextlib.contextmanager
+    def warming_up(self, *also: Callable[[], object]) -> Iterator[None]:
+        """While the server runs: read the participations and build the region networks (NUTS 0-3), then do
+        ``also``, in the background, so the first pages need not wait; again after each move to a newer snapshot.
+        When the server stops, no new task starts and the one under way is waited for (the store is closed
+        next)."""
+        self._warming = (*(partial(self.network, "regions", level, NO_FILTERS) for level in range(4)), *also)
+        self._warm_up()
         try:
             yield
         finally:
-            stopping.set()
-            thread.join()
+            self._stopping.set()
+            for thread in self._builders:
+                thread.join()
+
+    def reset(self) -> None:
+        """Forget what was read and built: the store the site shows has changed."""
+        self._forget()
+        if self._warming and not self._stopping.is_set():
+            self._warm_up()
 
     def participations(self) -> Participations:
         """Every participation, with the organisations (named), regions and countries: read once."""
@@ -168,9 +187,21 @@ class Explorer:
                           outlines=self.outlines)
 
     def network(self, of: str, level: int, filters: Filters) -> nx.Graph:
+        """The network as built from the participations ``filters`` choose, kept whole, then pruned in memory by
+        the filters that only drop links (a new ``min_projects`` or ``top`` is not a new build)."""
+        whole = replace(filters, min_projects=1, min_weight=None, top=None, weight=NO_FILTERS.weight)
         unfiltered = filters.participations() == NO_FILTERS.participations()
-        return self.networks.get(_key(of, level, filters), lambda: network(
-            self.site.kg, of, level, filters, data=self.participations() if unfiltered else None))
+        graph = self.networks.get(_key(of, level, whole), lambda: network(
+            self.site.kg, of, level, whole, data=self.participations() if unfiltered else None))
+        if whole == filters:
+            return graph
+        return self.results.get(("pruned", _key(of, level, filters)), lambda: prune(graph, filters))
+
+    def links(self, of: str, level: int, filters: Filters, weight: str) -> list[tuple]:
+        """The network's links, strongest first by ``weight`` (then by their ends, for a stable order)."""
+        graph = self.network(of, level, filters)
+        return self.results.get(("links", _key(of, level, filters), weight), lambda: sorted(
+            graph.edges, key=lambda edge: (-graph.edges[edge][weight], *sorted(map(str, edge)))))
 
     def drawing(self, of: str, level: int, filters: Filters, weight: str) -> dict:
         """The :func:`.html.view` of a network without its data, and the HTML that draws it (``html``)."""
@@ -272,15 +303,36 @@ def _summary(drawing: dict, of: str, level: int) -> dict:
                                              "filters")}}
 
 
+#: How many links a page of ``/network.json`` holds (an organisation network of the CORDIS store has 600,000).
+LINKS_PER_PAGE = 5000
+
+
+def _graph_page(explorer: Explorer, request: Request, of: str, level: int, filters: Filters, weight: str) -> dict:
+    """A page of the network as node-link data: its next :data:`LINKS_PER_PAGE` links, strongest first by
+    ``weight``, with their ends; ``next`` is the address of the page after it (None on the last)."""
+    links = explorer.links(of, level, filters, weight)
+    pages = max(1, -(-len(links) // LINKS_PER_PAGE))
+    number = page_number(request, pages)
+    shown = links[(number - 1) * LINKS_PER_PAGE:number * LINKS_PER_PAGE]
+    graph = nx.node_link_data(ordered_subgraph(explorer.network(of, level, filters), edges=shown), edges="edges")
+    order = {frozenset(link): index for index, link in enumerate(shown)}
+    graph["edges"].sort(key=lambda edge: order[frozenset((edge["source"], edge["target"]))])
+    following = urlencode([*((key, value) for key, value in request.query_params.multi_items() if key != "page"),
+                           ("page", number + 1)])
+    return {**graph, "page": number, "pages": pages, "links": len(links),
+            "next": f"{request.url.path}?{following}" if number < pages else None}
+
+
 def network_page(explorer: Explorer, request: Request) -> Response:
-    """The network explorer: a network drawn as the form asks; JSON: the whole network as node-link data."""
+    """The network explorer: a network drawn as the form asks; JSON: also the network as node-link data, a page
+    of links at a time (see :func:`_graph_page`)."""
     parameters, filters = _parameters(request, ranking=False)
     of, level, weight = parameters["of"], parameters["level"], parameters["weight"]
     try:
         drawing = explorer.drawing(of, level, filters, weight)
         data = {"parameters": parameters, "summary": _summary(drawing, of, level), "drawing": drawing["network"]}
-        if wants_json(request):  # the whole network only for JSON: a big one takes seconds to convert
-            data["graph"] = nx.node_link_data(explorer.network(of, level, filters), edges="edges")
+        if wants_json(request):
+            data["graph"] = _graph_page(explorer, request, of, level, filters, weight)
     except NetworkError as error:
         raise HTTPException(400, str(error)) from None
     return explorer.site.page(request, "network.html", data, drawing=drawing,

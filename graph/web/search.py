@@ -78,7 +78,8 @@ class SearchIndex:
     def entries(self) -> list[Entry]:
         with self._lock:
             if time.monotonic() - self._checked > CHECK_EVERY or not self._entries:
-                state = self.explorer.site.kg.store.names()  # the catalog: a new import changes it
+                site = self.explorer.site  # a newer snapshot, or the catalog of a graph loaded into meanwhile
+                state = site.served.generation, site.kg.store.names()
                 if state != self._state:
                     self._entries, self._state = _build(self.explorer), state
                 self._checked = time.monotonic()

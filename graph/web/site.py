@@ -14,6 +14,7 @@ from starlette.templating import Jinja2Templates
 
 from coopgraph.knowledge_graph import KnowledgeGraph
 from coopgraph.web.endpoint import Limits
+from coopgraph.web.served import ServedGraph
 
 #: Where the page templates and the static assets (CSS, JavaScript) live inside the package.
 TEMPLATES = files("coopgraph.web") / "templates"
@@ -29,8 +30,13 @@ def entity_url(iri: str) -> str:
 class Site:
     """The knowledge graph a server shows, its limits and its templates (autoescaped: data is text, never HTML)."""
 
-    kg: KnowledgeGraph
+    served: ServedGraph
     limits: Limits
+
+    @property
+    def kg(self) -> KnowledgeGraph:
+        """The knowledge graph to read now (the newest snapshot of the store)."""
+        return self.served.kg
 
     def __post_init__(self) -> None:
         environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
@@ -53,11 +59,17 @@ def text_parameter(request: Request, name: str, longest: int = 200) -> str | Non
 
 
 def page_number(request: Request, pages: int = 1_000_000) -> int:
-    """The ``page`` parameter: a whole number from 1 (the default); anything else is a 400."""
+    """The ``page`` parameter: a whole number from 1 (the default); anything else is a 400.
+
+    Decimal digits of any script count ("１２" is 12), as int() reads them. Not "²", a digit int() refuses, nor
+    more digits than ``pages`` has (int() refuses over 4,300): a 400 as well, never int()'s ValueError.
+    """
     text = request.query_params.get("page", "").strip() or "1"
-    if not text.isdigit() or not 1 <= int(text) <= pages:
-        raise HTTPException(400, f"page must be a whole number from 1 to {pages}, not {text!r}")
-    return int(text)
+    digits = text.lstrip("0") if text.isdecimal() else ""
+    number = int(digits) if 0 < len(digits) <= len(str(pages)) else 0
+    if not 1 <= number <= pages:
+        raise HTTPException(400, f"page must be a whole number from 1 to {pages}, not {text[:20]!r}")
+    return number
 
 
 def wants_json(request: Request) -> bool:

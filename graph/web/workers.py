@@ -1,0 +1,266 @@
+"""The SPARQL endpoint's queries run in worker processes, so that a query past its time limit really stops.
+
+Oxigraph cannot stop a query midway and Python cannot stop a thread: a query left in a thread after its time
+limit goes on burning a core. A process can be killed. So each query goes to one of at most ``size`` worker
+processes, which open the store read-only (the snapshot the server shows, which nothing writes: see
+:mod:`coopgraph.snapshots`); a query past its limit has its worker killed, and a new worker starts when one is
+next needed. At most ``queue`` more queries wait for a worker; beyond that the endpoint answers 503 at once.
+The worker sends the answer in chunks as Oxigraph serialises it and counts them: past the size limit it stops
+the query, so neither process ever holds more than the limit.
+
+An in-memory store cannot be opened by another process: its queries run in threads, under the same bounds,
+and one past its time limit is answered at the limit but finishes in the background.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import astuple, dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import anyio
+
+from coopgraph.store import OxigraphStore, Store, StoreError
+
+#: How long a new worker process may take to start.
+STARTING_SECONDS = 60
+
+
+class QueryRefused(Exception):
+    """A query the endpoint does not answer; ``status`` is the HTTP status that says why."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query to answer: the SPARQL text, its prefixes, the media types to answer in, the largest answer."""
+
+    sparql: str
+    prefixes: dict[str, str]
+    solutions_type: str
+    graph_type: str
+    max_bytes: int
+
+
+class _TooLarge(Exception):
+    """Raised from inside Oxigraph's serialiser (by :class:`_Capped`) to stop a query whose answer is too large."""
+
+
+class _Capped:
+    """A binary output that refuses to pass ``limit`` bytes, handing each chunk to ``send``."""
+
+    def __init__(self, send, limit: int) -> None:
+        self.send, self.limit, self.size = send, limit, 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        if self.size > self.limit:
+            raise _TooLarge
+        self.send(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+
+def _too_large(limit: int) -> QueryRefused:
+    return QueryRefused(413, f"the answer is larger than {limit:,} bytes, this endpoint's limit: add a LIMIT, "
+                             "or ask for fewer columns")
+
+
+def _answer(store: Store, job: Job, send) -> str:
+    """Write ``job``'s answer to ``send`` chunk by chunk; returns its media type."""
+    try:
+        return store.write_answer(job.sparql, job.prefixes, job.solutions_type, job.graph_type,
+                                  _Capped(send, job.max_bytes))
+    except _TooLarge:
+        raise _too_large(job.max_bytes) from None
+    except StoreError as error:
+        raise QueryRefused(400, str(error)) from None
+
+
+def work(jobs: int, answers: int) -> None:
+    """A worker process: answer ``(location, *job)`` messages read from the pipe ``jobs`` on the pipe ``answers``,
+    until told to stop (None) or the server goes away."""
+    jobs, answers = Connection(jobs, writable=False), Connection(answers, readable=False)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the server stops us
+    answers.send(("ready", None))  # imports done: the time limit of the first query starts now
+    location, store = None, None
+    while True:
+        try:
+            message = jobs.recv()
+        except EOFError:
+            return
+        if message is None:
+            return
+        where, *fields = message
+        try:
+            if where != location:
+                store, location = None, None  # closes the snapshot the server has left
+                store, location = OxigraphStore(Path(where), read_only=True), where
+            media_type = _answer(store, Job(*fields), lambda chunk: answers.send(("chunk", chunk)))
+            answers.send(("done", media_type))
+        except QueryRefused as refusal:
+            answers.send(("refused", (refusal.status, str(refusal))))
+        except Exception as error:  # noqa: BLE001 - whatever happens, the server hears of it and the worker goes on
+            answers.send(("refused", (500, f"the query failed: {' '.join(str(error).split())}")))
+
+
+#: What a worker process runs, given the two pipes' file descriptors.
+_WORKER = "import sys; from coopgraph.web.workers import work; work(int(sys.argv[1]), int(sys.argv[2]))"
+
+
+class _Worker:
+    """One worker process (a fresh interpreter: forking a server full of threads is unsafe) and its two pipes."""
+
+    def __init__(self) -> None:
+        job_reader, job_writer = os.pipe()
+        answer_reader, answer_writer = os.pipe()
+        self.process = subprocess.Popen([sys.executable, "-c", _WORKER, str(job_reader), str(answer_writer)],
+                                        pass_fds=(job_reader, answer_writer), stdin=subprocess.DEVNULL)
+        os.close(job_reader)
+        os.close(answer_writer)
+        self.jobs = Connection(job_writer, readable=False)
+        self.answers = Connection(answer_reader, writable=False)
+        self.ready = False
+
+    def wait_until_ready(self) -> None:
+        """Wait for the new interpreter to finish its imports (a second or so); a worker that fails to start is
+        an error of the server, not of the query."""
+        if not self.ready:
+            if not self.answers.poll(STARTING_SECONDS) or self.answers.recv() != ("ready", None):
+                raise RuntimeError(f"a query worker did not start within {STARTING_SECONDS} s")
+            self.ready = True
+
+    def run(self, location: str, job: Job, timeout: float) -> tuple[str, bytes]:
+        """The answer's media type and bytes; :class:`QueryRefused` when the worker refuses, ``TimeoutError``
+        when the time is up."""
+        self.wait_until_ready()
+        deadline = time.monotonic() + timeout
+        self.jobs.send((location, *astuple(job)))
+        chunks = []
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not self.answers.poll(remaining):
+                raise TimeoutError
+            kind, value = self.answers.recv()
+            if kind == "chunk":
+                chunks.append(value)
+            elif kind == "done":
+                return value, b"".join(chunks)
+            else:
+                raise QueryRefused(*value)
+
+    def stop(self, kill: bool = False) -> None:
+        if not kill:
+            try:
+                self.jobs.send(None)
+                self.process.wait(2)
+            except (OSError, subprocess.TimeoutExpired):
+                kill = True
+        if kill:
+            self.process.kill()
+            self.process.wait()
+        self.jobs.close()
+        self.answers.close()
+
+
+class QueryRunner:
+    """Runs the endpoint's queries: at most ``size`` at once, at most ``queue`` more waiting (503 beyond), each
+    stopped at ``timeout`` seconds (503)."""
+
+    def __init__(self, size: int, queue: int, timeout: float) -> None:
+        self.size, self.queue, self.timeout = size, queue, timeout
+        self.waiting = 0
+        self.started = 0  # worker processes started, replacements included
+        self._idle: list[_Worker] = []
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._slots: anyio.CapacityLimiter | None = None  # made in the event loop, on first use
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker()
+        with self._lock:
+            self._all.add(worker)
+            self.started += 1
+        return worker
+
+    def start(self) -> None:
+        """Start the workers now, so the first queries need not wait for them."""
+        for _ in range(self.size - self.processes()):
+            worker = self._spawn()
+            with self._lock:
+                self._idle.append(worker)
+
+    def _in_worker(self, location: str, job: Job) -> tuple[str, bytes]:
+        with self._lock:
+            worker = self._idle.pop() if self._idle else None
+        worker = worker or self._spawn()
+        try:
+            answer = worker.run(location, job, self.timeout)
+        except QueryRefused:
+            with self._lock:
+                self._idle.append(worker)
+            raise
+        except BaseException:  # past its time, or the worker died: it may be mid-query, so it goes
+            with self._lock:
+                self._all.discard(worker)
+            worker.stop(kill=True)
+            replacement = self._spawn()  # starting while this answer goes out
+            with self._lock:
+                self._idle.append(replacement)
+            raise
+        with self._lock:
+            self._idle.append(worker)
+        return answer
+
+    @staticmethod
+    def _in_thread(store: Store, job: Job) -> tuple[str, bytes]:
+        chunks: list[bytes] = []
+        return _answer(store, job, chunks.append), b"".join(chunks)
+
+    async def run(self, job: Job, location: Path | None, store: Store) -> tuple[str, bytes]:
+        """The answer to ``job`` (its media type, its bytes) from the store at ``location``, in a worker process;
+        or, when the store is in memory (``location`` None), from ``store`` in a thread."""
+        if self._slots is None:
+            self._slots = anyio.CapacityLimiter(self.size)
+        if self._slots.available_tokens == 0 and self.waiting >= self.queue:
+            raise QueryRefused(503, f"the server is busy: {self.size} queries are running and {self.waiting} "
+                                    "are waiting; try again in a moment")
+        self.waiting += 1
+        try:
+            await self._slots.acquire()
+        finally:
+            self.waiting -= 1
+        try:
+            if location is None:
+                with anyio.move_on_after(self.timeout):
+                    return await anyio.to_thread.run_sync(self._in_thread, store, job, abandon_on_cancel=True)
+                raise TimeoutError
+            return await anyio.to_thread.run_sync(self._in_worker, str(location), job)
+        except TimeoutError:
+            raise QueryRefused(503, f"the query took longer than {self.timeout:g} s, this endpoint's limit") from None
+        finally:
+            self._slots.release()
+
+    def processes(self) -> int:
+        """How many worker processes are alive (idle or at work)."""
+        with self._lock:
+            return len(self._all)
+
+    def close(self) -> None:
+        """Stop every worker (those at work are killed)."""
+        with self._lock:
+            workers, self._all, self._idle = list(self._all), set(), []
+        for worker in workers:
+            worker.stop()
+
