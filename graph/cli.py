@@ -32,6 +32,7 @@ from coopgraph.results import RESULTS_MEDIA_TYPES, as_listing, cell
 from coopgraph.sparql import QueryError, catalogue
 from coopgraph.store import DEFAULT_LOCATION, LOCATION_VARIABLE, StoreError
 from coopgraph.terminal import DEFAULT_LIMIT, Listing, limited, numeric_columns, prefixed
+from coopgraph.web.workers import DEFAULT_QUEUE, DEFAULT_WORKERS
 
 #: -h as well as --help, on every command.
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
@@ -729,8 +730,12 @@ def serve(
                     ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on (0: any free one).")] = 8000,
     open_browser: Annotated[bool, typer.Option("--open", help="Open the home page in a browser.")] = False,
-    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds a SPARQL query may run.")] = 30.0,
+    timeout: Annotated[float, typer.Option(min=0.1, help="Seconds a SPARQL query or a page may take.")] = 30.0,
     max_result_mb: Annotated[float, typer.Option(min=0.001, help="Largest SPARQL answer sent, in MB.")] = 50.0,
+    workers: Annotated[int, typer.Option(min=1, max=64, show_default="the number of cores", help=(
+        "SPARQL queries run at once, each in a process of its own."))] = DEFAULT_WORKERS,
+    queue: Annotated[int, typer.Option(min=0, max=1000, help="SPARQL queries that may wait for a worker; "
+                                       "more are refused (503).")] = DEFAULT_QUEUE,
     allow_service: Annotated[bool, typer.Option(
         "--allow-service", help="Let SPARQL queries use SERVICE, which makes the server fetch other hosts.")] = False,
     cors_origin: Annotated[Optional[list[str]], typer.Option(
@@ -756,7 +761,8 @@ def serve(
         from coopgraph.web.guard import allowed_hosts
         from coopgraph.web.map import load_outlines
 
-        limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1_000_000), allow_service=allow_service)
+        limits = Limits(timeout=timeout, max_result_bytes=int(max_result_mb * 1_000_000), workers=workers,
+                        queue=queue, allow_service=allow_service)
         try:
             regions = load_outlines(outlines) if outlines else None
         except (OSError, ValueError) as error:

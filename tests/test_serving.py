@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -168,3 +169,27 @@ def test_a_page_past_the_time_limit_is_503_and_ready_when_asked_again(kg, monkey
     assert response.status_code == 503 and "longer than 0.5 s" in response.text
     assert time.monotonic() - started < 1.5
     assert _until(lambda: client.get("/network", params={"of": "countries"}).status_code == 200, 10)
+
+
+def _children(pid: int) -> set[int]:
+    return {int(child) for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()}
+
+
+def test_workers_end_with_a_server_killed_mid_query(store_copy):
+    server, url = _serve(store_copy, "--timeout", "600")
+    try:
+        assert _ask(url, "ASK { ?s ?p ?o }")
+        workers = _children(server.pid)
+        assert workers
+        def ask_for_ever() -> None:
+            with contextlib.suppress(OSError):  # the server is killed under it
+                _ask(url, RUNAWAY)
+
+        runaway = threading.Thread(target=ask_for_ever, daemon=True)
+        runaway.start()
+        time.sleep(1)
+    finally:
+        server.kill()  # no chance to stop its workers
+        server.communicate(timeout=30)
+    assert _until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), 10)

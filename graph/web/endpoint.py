@@ -9,7 +9,6 @@ endpoint answers 503 at once.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from starlette.requests import Request
@@ -19,7 +18,7 @@ from werkzeug.http import parse_accept_header
 
 from coopgraph.sparql import has_keyword
 from coopgraph.web.served import ServedGraph
-from coopgraph.web.workers import Job, QueryRefused, QueryRunner
+from coopgraph.web.workers import DEFAULT_QUEUE, DEFAULT_WORKERS, Job, QueryRefused, QueryRunner
 
 #: Media types of SELECT and ASK answers, the first being the default.
 SOLUTION_TYPES = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
@@ -40,8 +39,8 @@ class Limits:
 
     timeout: float = 30.0
     max_result_bytes: int = 50_000_000
-    workers: int = os.cpu_count() or 2
-    queue: int = 8
+    workers: int = DEFAULT_WORKERS
+    queue: int = DEFAULT_QUEUE
     allow_service: bool = False
 
 

@@ -28,6 +28,8 @@ import anyio
 
 from coopgraph.store import OxigraphStore, Store, StoreError
 
+#: Queries at once (one per core: each keeps a core busy), and how many more may wait.
+DEFAULT_WORKERS, DEFAULT_QUEUE = os.cpu_count() or 2, 8
 #: How long a new worker process may take to start.
 STARTING_SECONDS = 60
 
@@ -49,6 +51,10 @@ class Job:
     solutions_type: str
     graph_type: str
     max_bytes: int
+
+
+class _PastTime(Exception):
+    """A query ran past its time limit."""
 
 
 class _TooLarge(Exception):
@@ -88,11 +94,19 @@ def _answer(store: Store, job: Job, send) -> str:
         raise QueryRefused(400, str(error)) from None
 
 
+def _end_with(server: int) -> None:
+    """End this worker, even mid-query, as soon as the server that started it is gone (killed, say)."""
+    while os.getppid() == server:
+        time.sleep(1)
+    os._exit(1)
+
+
 def work(jobs: int, answers: int) -> None:
     """A worker process: answer ``(location, *job)`` messages read from the pipe ``jobs`` on the pipe ``answers``,
     until told to stop (None) or the server goes away."""
     jobs, answers = Connection(jobs, writable=False), Connection(answers, readable=False)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the server stops us
+    threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
     answers.send(("ready", None))  # imports done: the time limit of the first query starts now
     location, store = None, None
     while True:
@@ -142,7 +156,7 @@ class _Worker:
             self.ready = True
 
     def run(self, location: str, job: Job, timeout: float) -> tuple[str, bytes]:
-        """The answer's media type and bytes; :class:`QueryRefused` when the worker refuses, ``TimeoutError``
+        """The answer's media type and bytes; :class:`QueryRefused` when the worker refuses, :class:`_PastTime`
         when the time is up."""
         self.wait_until_ready()
         deadline = time.monotonic() + timeout
@@ -151,7 +165,7 @@ class _Worker:
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not self.answers.poll(remaining):
-                raise TimeoutError
+                raise _PastTime
             kind, value = self.answers.recv()
             if kind == "chunk":
                 chunks.append(value)
@@ -186,8 +200,11 @@ class QueryRunner:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._slots: anyio.CapacityLimiter | None = None  # made in the event loop, on first use
+        self._closed = False
 
     def _spawn(self) -> _Worker:
+        if self._closed:
+            raise QueryRefused(503, "the server is stopping")
         worker = _Worker()
         with self._lock:
             self._all.add(worker)
@@ -211,13 +228,15 @@ class QueryRunner:
             with self._lock:
                 self._idle.append(worker)
             raise
-        except BaseException:  # past its time, or the worker died: it may be mid-query, so it goes
+        except BaseException as error:  # past its time, or the worker died: it may be mid-query, so it goes
             with self._lock:
                 self._all.discard(worker)
             worker.stop(kill=True)
             replacement = self._spawn()  # starting while this answer goes out
             with self._lock:
                 self._idle.append(replacement)
+            if isinstance(error, (EOFError, OSError)):
+                raise QueryRefused(500, "the query's worker process ended unexpectedly") from None
             raise
         with self._lock:
             self._idle.append(worker)
@@ -245,9 +264,9 @@ class QueryRunner:
             if location is None:
                 with anyio.move_on_after(self.timeout):
                     return await anyio.to_thread.run_sync(self._in_thread, store, job, abandon_on_cancel=True)
-                raise TimeoutError
+                raise _PastTime
             return await anyio.to_thread.run_sync(self._in_worker, str(location), job)
-        except TimeoutError:
+        except _PastTime:
             raise QueryRefused(503, f"the query took longer than {self.timeout:g} s, this endpoint's limit") from None
         finally:
             self._slots.release()
@@ -260,6 +279,7 @@ class QueryRunner:
     def close(self) -> None:
         """Stop every worker (those at work are killed)."""
         with self._lock:
+            self._closed = True
             workers, self._all, self._idle = list(self._all), set(), []
         for worker in workers:
             worker.stop()
