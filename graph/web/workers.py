@@ -30,6 +30,8 @@ from coopgraph.store import OxigraphStore, Store, StoreError
 
 #: Queries at once (one per core: each keeps a core busy), and how many more may wait.
 DEFAULT_WORKERS, DEFAULT_QUEUE = os.cpu_count() or 2, 8
+#: Workers run at a lower CPU priority than the server, so that pages stay quick while long queries run.
+NICENESS = 10
 #: How long a new worker process may take to start.
 STARTING_SECONDS = 60
 
@@ -106,6 +108,7 @@ def work(jobs: int, answers: int) -> None:
     until told to stop (None) or the server goes away."""
     jobs, answers = Connection(jobs, writable=False), Connection(answers, readable=False)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole process group: the server stops us
+    os.nice(NICENESS)
     threading.Thread(target=_end_with, args=(os.getppid(),), daemon=True).start()
     answers.send(("ready", None))  # imports done: the time limit of the first query starts now
     location, store = None, None
