@@ -233,6 +233,23 @@ def has_keyword(text: str, keyword: str) -> bool:
     return any(match.lastgroup == "keyword" for match in scanner.finditer(text))
 
 
+_BRACKETS = re.compile(rf"{_SKIPPED.pattern}|(?P<open>[{{(\[])|(?P<close>[}})\]])")
+
+
+def nested_deeper_than(text: str, limit: int) -> bool:
+    """Whether brackets (``{ ( [`` outside strings, IRIs and comments) nest more than ``limit`` deep. Oxigraph's
+    parser recurses on them and overflows its stack (the process dies) somewhere past 2,000."""
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        if match.lastgroup == "open":
+            depth += 1
+            if depth > limit:
+                return True
+        elif match.lastgroup == "close":
+            depth -= 1
+    return False
+
+
 def _where_groups(text: str) -> list[int]:
     """Indexes just after the ``{`` of the query's WHERE group and of each sub-query's."""
     depth, position, construct, outer_where = 0, 0, False, False

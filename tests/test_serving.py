@@ -193,3 +193,13 @@ def test_workers_end_with_a_server_killed_mid_query(store_copy):
         server.kill()  # no chance to stop its workers
         server.communicate(timeout=30)
     assert _until(lambda: not any(Path(f"/proc/{pid}").exists() for pid in workers), 10)
+
+
+def test_a_query_that_crashes_the_engine_costs_a_worker_not_the_server(disk_kg):
+    chain = "ASK { FILTER(" + " || ".join(["?a"] * 20000) + ") }"  # past the depth of Oxigraph's parser stack
+    with TestClient(create_app(disk_kg, Limits(workers=1))) as client:
+        response = client.post("/sparql", content=chain, headers={"Content-Type": "application/sparql-query"})
+        assert response.status_code == 400 and "failed on this query" in response.text
+        assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"]
+        deep = client.get("/sparql", params={"query": "ASK " + "{" * 101 + "}" * 101})
+        assert deep.status_code == 400 and "more than 100 deep" in deep.text

@@ -314,6 +314,8 @@ def place_labels(xy: np.ndarray, radius: np.ndarray, labels: Sequence[tuple]) ->
     A node's label goes where it stays on the canvas when the page opens (as vis-network fits a drawing to a
     canvas of :data:`VIEW`) and, of places drawn from the same scale, where it covers the fewest circles.
     """
+    if not labels:  # an empty drawing (filters that no project passes)
+        return []
     scale, middle = _fit(xy, radius)
     places, candidates = [], []
     for text, size, bold, anchor in labels:

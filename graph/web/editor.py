@@ -128,7 +128,7 @@ async def _bind_request(request: Request) -> tuple[dict[str, str], str | None]:
         return _once(request.query_params.multi_items()), None
     try:
         body = json.loads(await request.body())
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # not UTF-8, not JSON, or arrays nested past Python's recursion limit
         body = None
     if not isinstance(body, dict) or set(body) - {"parameters", "query"}:
         raise HTTPException(400, 'POST a JSON object {"parameters": {"name": "value", ...}, "query": "text"} '

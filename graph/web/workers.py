@@ -238,8 +238,9 @@ class QueryRunner:
             replacement = self._spawn()  # starting while this answer goes out
             with self._lock:
                 self._idle.append(replacement)
-            if isinstance(error, (EOFError, OSError)):
-                raise QueryRefused(500, "the query's worker process ended unexpectedly") from None
+            if isinstance(error, (EOFError, OSError)):  # Oxigraph crashed (a stack overflow on a deep parse...)
+                raise QueryRefused(400, "the SPARQL engine failed on this query and stopped; simplify it (a long "
+                                        "chain of operators, say)") from None
             raise
         with self._lock:
             self._idle.append(worker)
