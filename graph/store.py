@@ -83,6 +83,8 @@ class Store(Protocol):
 
     def names(self) -> list[str]: ...
 
+    def versions(self) -> frozenset[str]: ...
+
     def sizes(self) -> dict[str, int]: ...
 
     def export(self, output: IO[bytes], media_type: str, name: str | None = None,
@@ -260,6 +262,10 @@ class OxigraphStore:
     def names(self) -> list[str]:
         """Names of the published sources."""
         return sorted(self._published)
+
+    def versions(self) -> frozenset[str]:
+        """The published version graphs: every publication and removal changes them (a cache's key)."""
+        return frozenset(graph.value for graph in self._published.values())
 
     def sizes(self) -> dict[str, int]:
         """Number of triples of each published source, by name."""

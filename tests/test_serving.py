@@ -52,12 +52,12 @@ def test_a_query_past_its_limit_is_stopped_and_the_server_is_quiet_again(disk_kg
         started = time.monotonic()
         response = client.get("/sparql", params={"query": RUNAWAY})
         assert response.status_code == 503 and "longer than 1 s" in response.text
-        assert time.monotonic() - started < 3
+        assert time.monotonic() - started < 5
+        assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"]  # by the replacement
+        assert queries.processes() == 1 and queries.started == 2  # killed, and replaced
         before = _children_cpu_seconds()
         time.sleep(1.0)
         assert _children_cpu_seconds() - before < 0.3  # a live runaway query would burn a whole second
-        assert queries.processes() == 1 and queries.started == 2  # killed, and replaced
-        assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"]
 
 
 def test_beyond_the_workers_and_the_queue_the_answer_is_503_at_once(disk_kg):
@@ -203,3 +203,18 @@ def test_a_query_that_crashes_the_engine_costs_a_worker_not_the_server(disk_kg):
         assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).json()["boolean"]
         deep = client.get("/sparql", params={"query": "ASK " + "{" * 101 + "}" * 101})
         assert deep.status_code == 400 and "more than 100 deep" in deep.text
+
+
+def test_home_counts_and_search_follow_what_is_published_meanwhile(fresh_kg, monkeypatch):
+    from coopgraph.web import served
+
+    monkeypatch.setattr(served, "CHECK_SECONDS", 0.0)  # look at every request
+    client = TestClient(create_app(fresh_kg))
+    projects = client.get("/index.json").json()["counts"]["projects"]
+    assert client.get("/search.json", params={"q": "arctic bridge"}).json()["hits"] == 0
+    fresh_kg.load(FIXTURES / "extra-project.ttl")
+    assert client.get("/index.json").json()["counts"]["projects"] == projects + 1
+    found = client.get("/search.json", params={"q": "arctic bridge"}).json()["results"]
+    assert [hit["iri"] for hit in found] == ["https://example.org/fixture/arctic-bridge"]
+    fresh_kg.remove("file/extra-project.ttl")
+    assert client.get("/index.json").json()["counts"]["projects"] == projects

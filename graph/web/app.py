@@ -22,7 +22,7 @@ from coopgraph.network.build import NO_FILTERS
 from coopgraph.web import editor, entities, networks, pages, search
 from coopgraph.web.endpoint import DEFAULT_LIMITS, Limits, SparqlEndpoint
 from coopgraph.web.guard import MAX_BODY_BYTES, BodyLimit, SecurityHeaders
-from coopgraph.web.served import ServedGraph
+from coopgraph.web.served import Refreshing, ServedGraph
 from coopgraph.web.site import STATIC, Site
 
 _TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 413: "Request too large",
@@ -56,7 +56,9 @@ def _time_limited(route: Route, seconds: float) -> Route:
 def create_app(kg: KnowledgeGraph | ServedGraph, limits: Limits = DEFAULT_LIMITS, cors_origins: tuple[str, ...] = (),
                outlines: dict | None = None, hosts: list[str] | None = None,
                max_body_bytes: int = MAX_BODY_BYTES) -> Starlette:
-    """The app: pages, their JSON, and the SPARQL endpoint at ``/sparql``; ``cors_origins`` may query it;
+    """The app over ``kg``: a knowledge graph (whose own publications it notices), or a :class:`.ServedGraph` that
+    follows the snapshots of a store other processes write. Pages, their JSON, and the SPARQL endpoint at
+    ``/sparql``; ``cors_origins`` may query it;
     ``outlines`` (:func:`.map.load_outlines`) draws NUTS regions on the maps and places those without organisations;
     ``hosts`` are the names a request's Host header may give (:func:`.guard.allowed_hosts`; None: any); a request
     body over ``max_body_bytes`` is refused. Every answer carries :data:`.guard.HEADERS`.
@@ -72,7 +74,8 @@ def create_app(kg: KnowledgeGraph | ServedGraph, limits: Limits = DEFAULT_LIMITS
     served = kg if isinstance(kg, ServedGraph) else ServedGraph(kg)
     site = Site(served, limits)
     endpoint = SparqlEndpoint(served, limits)
-    middleware = [Middleware(SecurityHeaders), Middleware(BodyLimit, limit=max_body_bytes),
+    middleware = [Middleware(SecurityHeaders), Middleware(Refreshing, served=served),
+                  Middleware(BodyLimit, limit=max_body_bytes),
                   Middleware(GZipMiddleware, minimum_size=1000)]  # network pages carry 0.5 MB of tooltip data
     if hosts is not None:
         middleware.insert(0, Middleware(TrustedHostMiddleware, allowed_hosts=hosts))

@@ -10,8 +10,6 @@ the store's catalog, so a request never scans the store.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import partial
@@ -27,8 +25,6 @@ from coopgraph.web.site import page_number, text_parameter
 
 #: Hits per page.
 PAGE_SIZE = 20
-#: How often (seconds) a search checks whether the catalog changed, at most.
-CHECK_EVERY = 10.0
 #: The kinds of thing, by class name, as a hit shows them.
 KINDS = {"Project": "project", "Organisation": "organisation", "Network": "network",
          "OrganisationalUnit": "organisational unit", "Region": "region", "Country": "country",
@@ -58,14 +54,11 @@ class Entry:
 
 
 class SearchIndex:
-    """The things of a store by the keys of their names; rebuilt when the catalog changes."""
+    """The things of a store by the keys of their names; built once, again when the store changes (the
+    :class:`.networks.Explorer` forgets what it read)."""
 
     def __init__(self, explorer: Explorer) -> None:
         self.explorer = explorer
-        self._entries: list[Entry] = []
-        self._state: object = None
-        self._checked = 0.0
-        self._lock = threading.Lock()
 
     def search(self, text: str) -> list[Entry]:
         """Every thing one of whose names contains the text (compared by name key), best first."""
@@ -76,14 +69,7 @@ class SearchIndex:
         return sorted(found, key=lambda entry: entry.rank(key))
 
     def entries(self) -> list[Entry]:
-        with self._lock:
-            if time.monotonic() - self._checked > CHECK_EVERY or not self._entries:
-                site = self.explorer.site  # a newer snapshot, or the catalog of a graph loaded into meanwhile
-                state = site.served.generation, site.kg.store.names()
-                if state != self._state:
-                    self._entries, self._state = _build(self.explorer), state
-                self._checked = time.monotonic()
-            return self._entries
+        return self.explorer.reads.get("search index", lambda: _build(self.explorer))
 
 
 def _build(explorer: Explorer) -> list[Entry]:
