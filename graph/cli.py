@@ -432,8 +432,8 @@ def match(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Find matches but do not publish them.")] = False,
     show: Annotated[bool, typer.Option("--show", help="List every match and ambiguous name.")] = False,
 ) -> None:
-    """Link organisations that several sources name (same PIC, VAT number, or name in the same NUTS region)
-    with owl:sameAs, published as the source `matches`."""
+    """Link organisations that several sources name: owl:sameAs for the same PIC or VAT number, coop:nameMatch
+    for the same name in the same NUTS region; published as the source `matches`."""
     from coopgraph.matching import match_organisations, publish_matches
 
     def action(kg: KnowledgeGraph) -> None:
@@ -460,7 +460,7 @@ def sources(ctx: typer.Context) -> None:
         rows = kg.query("""SELECT ?name ?read ?imported ?rejected ?time WHERE {
             ?s coop:sourceName ?name .
             OPTIONAL { ?s coop:rowsRead ?read } OPTIONAL { ?s coop:rowsImported ?imported }
-            OPTIONAL { ?s coop:rowsRejected ?rejected } OPTIONAL { ?s prov:generatedAtTime ?time } }
+            OPTIONAL { ?s coop:rowsRejected ?rejected } OPTIONAL { ?s coop:graph/prov:generatedAtTime ?time } }
             ORDER BY ?name""")
         sizes = kg.store.sizes()
         numbers = ("rows read", "imported", "rejected", "triples")

@@ -1,4 +1,4 @@
-"""Finding the organisations that several sources describe, and linking them with ``owl:sameAs``.
+"""Finding the organisations that several sources describe, and linking them (``owl:sameAs``, ``coop:nameMatch``).
 
 Each source mints its own IRIs (CORDIS by PIC, an Interreg list by country and name, the seed by
 slug), so one university may be three nodes. :func:`match_organisations` finds them, strongest
@@ -23,10 +23,13 @@ make two organisations of one source the same by way of a third.
 
 Matches are not merged into one node, so every source keeps its own facts and can be replaced on
 its own: they are published as the source ``matches``, in which each organisation of a group of
-matched ones is ``owl:sameAs`` one canonical member (the one with a PIC, else the first IRI in
-alphabetical order; the canonical member itself has no link). So ``?org owl:sameAs ?canonical``
-is one hop, and ``COALESCE(?canonical, ?org)`` counts an organisation once. Each match is also a
-``coop:Inference`` (a reified ``rdf:Statement`` ``subject owl:sameAs object``) whose
+matched ones links to one canonical member (the one with a PIC, else the first IRI in alphabetical
+order; the canonical member itself has no link). The link says how strong the evidence is: ``owl:sameAs``
+where a shared identifier (PIC, VAT number) joins the two, ``coop:nameMatch`` (a sub-property of
+``skos:closeMatch``) where only a name does, since a name is a guess that an OWL reasoner must not
+treat as identity. So ``?org owl:sameAs|coop:nameMatch ?canonical`` is one hop, and
+``COALESCE(?canonical, ?org)`` counts an organisation once. Each match is also a ``coop:Inference``
+(a reified ``rdf:Statement`` ``subject owl:sameAs object`` or ``subject coop:nameMatch object``) whose
 ``coop:justification`` says how it was made, e.g. "same PIC 999822263".
 """
 
@@ -36,15 +39,14 @@ import random
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from itertools import combinations
 from typing import Callable, Iterable
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, PROV, RDF, XSD
+from rdflib.namespace import OWL, RDF
 
 from coopgraph.importers.values import name_key
-from coopgraph.store import source_iri
+from coopgraph.provenance import source_provenance
 from coopgraph.vocab import COOP, NUTS
 
 #: The name of the source that holds the links.
@@ -125,7 +127,7 @@ class Ambiguity:
 
 @dataclass
 class MatchReport:
-    """The matches, the refused ambiguous ones, and the ``owl:sameAs`` graph that records them."""
+    """The matches, the refused ambiguous ones, and the graph of links that records them."""
 
     matches: list[Match]
     ambiguous: list[Ambiguity]
@@ -306,18 +308,26 @@ def _by_keys(organisations: Iterable[Organisation], keys: Callable[[Organisation
 
 
 def _graph(matches: list[Match], groups: _Groups) -> Graph:
-    """``owl:sameAs`` from each matched IRI to its group's canonical one, and a justified node per match."""
+    """A link from each matched IRI to its group's canonical one, and a justified node per match.
+
+    The link is ``owl:sameAs`` when identifier matches alone join the two IRIs, else ``coop:nameMatch``.
+    """
+    proven = _Groups(groups.organisations)
+    for match in matches:
+        if match.method != "name":
+            proven.join(match.left, match.right)
     graph = Graph()
     for members in groups.members().values():
         canonical = min(members, key=lambda iri: (not groups.organisations[iri].pics, str(iri)))
         for iri in members:
             if iri != canonical:
-                graph.add((iri, OWL.sameAs, canonical))
+                same = proven.find(iri) == proven.find(canonical)
+                graph.add((iri, OWL.sameAs if same else COOP.nameMatch, canonical))
     for match in matches:
         node = BNode()
         graph.add((node, RDF.type, COOP.Inference))
         graph.add((node, RDF.subject, match.left))
-        graph.add((node, RDF.predicate, OWL.sameAs))
+        graph.add((node, RDF.predicate, COOP.nameMatch if match.method == "name" else OWL.sameAs))
         graph.add((node, RDF.object, match.right))
         graph.add((node, COOP.justification, Literal(match.justification, lang="en")))
     return graph
@@ -346,11 +356,7 @@ def match_organisations(kg) -> MatchReport:
 def publish_matches(kg) -> MatchReport:
     """Match the organisations and publish the links as the source ``matches``, replacing earlier ones."""
     report = match_organisations(kg)
-    provenance = Graph()
-    provenance.add((source_iri(SOURCE), RDF.type, COOP.Source))
-    provenance.add((source_iri(SOURCE), PROV.generatedAtTime,
-                    Literal(datetime.now(timezone.utc), datatype=XSD.dateTime)))
-    kg.store.publish({SOURCE: report.graph}, provenance)
+    kg.store.publish({SOURCE: report.graph}, source_provenance(SOURCE, []))
     return report
 
 

@@ -1,13 +1,18 @@
-"""What the catalog records about a source: which files it was read from (with checksums) and when."""
+"""What the catalog records about a source, in PROV-O terms.
+
+A ``coop:Source`` is the import of a source into the store, a ``prov:Activity``: it ``prov:used`` the
+files it read (each a ``prov:Entity`` with its name and checksum) and ``coop:graph`` (a ``prov:generated``)
+names the graph it wrote, which the store stamps with ``prov:generatedAtTime``. Nothing is both
+an entity and an activity, as PROV requires.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import PROV, RDF, XSD
+from rdflib.namespace import PROV, RDF
 
 from coopgraph.store import source_iri
 from coopgraph.vocab import COOP
@@ -23,18 +28,15 @@ def file_digest(path: Path) -> str:
 
 
 def source_provenance(name: str, files: list[Path], digests: dict[Path, str] | None = None) -> Graph:
-    """A ``coop:Source`` read now from ``files``: the first one's name and checksum on the source itself,
-    each further one (companion tables, the other sheet) as a ``prov:used`` entity."""
+    """The import ``name`` as a ``coop:Source`` that ``prov:used`` each of ``files``, with its name and checksum."""
     digests = digests or {}
     source = source_iri(name)
     graph = Graph()
     graph.add((source, RDF.type, COOP.Source))
-    graph.add((source, PROV.generatedAtTime, Literal(datetime.now(timezone.utc), datatype=XSD.dateTime)))
     for number, path in enumerate(files):
-        subject = source if number == 0 else URIRef(f"{source}#input-{number}")
-        if number:
-            graph.add((source, PROV.used, subject))
-            graph.add((subject, RDF.type, PROV.Entity))
-        graph.add((subject, COOP.fileName, Literal(path.name)))
-        graph.add((subject, COOP.sha256, Literal(digests.get(path) or file_digest(path))))
+        used = URIRef(f"{source}#input-{number}")  # the catalog drops it with the source
+        graph.add((source, PROV.used, used))
+        graph.add((used, RDF.type, PROV.Entity))
+        graph.add((used, COOP.fileName, Literal(path.name)))
+        graph.add((used, COOP.sha256, Literal(digests.get(path) or file_digest(path))))
     return graph

@@ -21,12 +21,14 @@ import os
 import signal
 import threading
 import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Mapping, Protocol, Union
 from urllib.parse import quote
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef, Variable
+from rdflib.namespace import PROV, XSD
 from rdflib.query import Result
 
 from coopgraph.snapshots import Snapshots
@@ -307,10 +309,11 @@ class OxigraphStore:
                 self._write(version, data, name)
                 check_interrupts()
         previous = {name: self._published[name] for name in written if name in self._published}
-        about = Graph()
+        about, now = Graph(), Literal(datetime.now(timezone.utc), datatype=XSD.dateTime)
         for name, version in written.items():
             about.add((source_iri(name), COOP.sourceName, Literal(name)))
             about.add((source_iri(name), COOP.graph, URIRef(version.value)))
+            about.add((URIRef(version.value), PROV.generatedAtTime, now))
         about += provenance or Graph()
         self._swap_catalog_entries(list(written), about)
         for version in previous.values():  # now unreachable: free the space
@@ -356,7 +359,7 @@ class OxigraphStore:
         # One update request is one transaction: readers see all old entries or all new ones.
         # Every term is serialised by Oxigraph (N-Triples syntax), never pasted as raw text.
         catalog = _node(CATALOG)
-        deletes = " ".join(  # the source and its parts (#input-1...)
+        deletes = " ".join(  # the source and its parts (#input-0..., its graphs)
             f"DELETE {{ GRAPH {catalog} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {catalog} {{ ?s ?p ?o "
             f"FILTER(?s = {_node(source_iri(name))} || STRSTARTS(STR(?s), {ox.Literal(f'{source_iri(name)}#')})) "
             "} } ;" for name in names)

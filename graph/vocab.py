@@ -26,8 +26,10 @@ NUTS = Namespace("http://data.europa.eu/nuts/code/")
 COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
 #: W3C Basic Geo (WGS84) vocabulary: ``geo:lat`` and ``geo:long`` of a place.
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
-#: The NUTS 2021 concept scheme.
-NUTS_2021_SCHEME = URIRef("http://data.europa.eu/nuts/scheme/2021")
+#: The EU's NUTS concept schemes by version, e.g. ``NUTS_SCHEME["2021"]``.
+NUTS_SCHEME = Namespace("http://data.europa.eu/nuts/scheme/")
+#: The statistical regions of EFTA and candidate countries, published with NUTS 2021 but not part of it.
+STATISTICAL_REGIONS_SCHEME = ID["scheme/statistical-regions-2021"]
 
 
 class COOP(DefinedNamespace):
@@ -81,6 +83,7 @@ class COOP(DefinedNamespace):
     currency: URIRef
     # participation
     project: URIRef
+    participation: URIRef
     organisation: URIRef
     role: URIRef
     partnerNumber: URIRef
@@ -111,6 +114,8 @@ class COOP(DefinedNamespace):
     sourceName: URIRef
     graph: URIRef
     justification: URIRef
+    # matching
+    nameMatch: URIRef
 
 
 class ROLE(DefinedNamespace):

@@ -8,7 +8,7 @@ from rdflib.namespace import RDF, SKOS
 
 from coopgraph.importers.countries import countries_graph, country_iri
 from coopgraph.importers.nuts import nuts_2021, nuts_graph
-from coopgraph.vocab import COOP, COUNTRY, NUTS
+from coopgraph.vocab import COOP, COUNTRY, NUTS, NUTS_SCHEME, STATISTICAL_REGIONS_SCHEME
 
 
 def test_eu_and_iso_codes_name_the_same_country():
@@ -29,7 +29,9 @@ def test_countries_have_swedish_and_polish_names_and_both_codes():
 
 def test_a_nuts_region_and_its_ancestors():
     graph = nuts_graph()
-    assert graph.value(NUTS.SE321, SKOS.prefLabel) == Literal("Västernorrlands län")
+    assert graph.value(NUTS.SE321, SKOS.prefLabel) == Literal("Västernorrlands län", lang="sv")
+    assert graph.value(NUTS.SE321, SKOS.inScheme) == NUTS_SCHEME["2021"]
+    assert graph.value(NUTS.SE, SKOS.prefLabel) == Literal("Sweden", lang="en")
     assert graph.value(NUTS.SE321, COOP.nutsLevel).toPython() == 3
     assert list(graph.transitive_objects(NUTS.SE321, SKOS.broader)) == [NUTS.SE321, NUTS.SE32, NUTS.SE3, NUTS.SE]
     assert graph.value(NUTS.SE, SKOS.exactMatch) == COUNTRY.SWE
@@ -69,3 +71,17 @@ def test_codes_parents_and_labels_match_eurostat_flat_table(shared_data):
         if int(row["nuts_level"]) > 0:
             assert ours[code].label == (row["nuts_label"].strip() or ours[code].label), code
     assert ours["RO322"].label == "Ilfov"
+
+
+@pytest.mark.shared
+def test_each_region_is_in_the_scheme_of_its_table(shared_data):
+    with open(shared_data / "nuts" / "nuts2021.csv", encoding="utf-8") as table:
+        tables = {row["nuts_code"]: row["scheme"] for row in csv.DictReader(table)}
+    with open(shared_data / "nuts" / "nuts2016.csv", encoding="utf-8") as table:
+        nuts_2016 = {row["nuts_code"] for row in csv.DictReader(table)}
+    schemes = {"NUTS": NUTS_SCHEME["2021"], "SR": STATISTICAL_REGIONS_SCHEME, "UK-NUTS2018": NUTS_SCHEME["2016"]}
+    ours = {region.code: region for region in nuts_2021()}
+    for code, table in tables.items():
+        assert ours[code].scheme == schemes[table], code
+    # the United Kingdom's codes are those of NUTS 2016, in force from 2018 to 2020
+    assert {code for code, table in tables.items() if table == "UK-NUTS2018"} <= nuts_2016

@@ -142,7 +142,7 @@ def test_everything_is_derived_from_a_source_document(g: Graph) -> None:
         VALUES ?cls { coop:Project coop:Organisation coop:Programme coop:Fund coop:Event coop:WorkPackage
                       coop:Participation coop:Network coop:OrganisationalUnit }
         ?x a ?cls .
-        FILTER NOT EXISTS { ?x prov:wasDerivedFrom ?d . ?d a coop:SourceDocument . }
+        FILTER NOT EXISTS { ?x dcterms:source ?d . ?d a coop:SourceDocument . }
     }""")
     assert missing == set()
     # and the query does see the things it checks
@@ -150,8 +150,8 @@ def test_everything_is_derived_from_a_source_document(g: Graph) -> None:
 
 
 def test_participations_are_derived_from_the_document_of_their_project(g: Graph) -> None:
-    bad = values(g, """SELECT ?p WHERE { ?p a coop:Participation ; coop:project ?proj ; prov:wasDerivedFrom ?d .
-                                          FILTER NOT EXISTS { ?proj prov:wasDerivedFrom ?d } }""")
+    bad = values(g, """SELECT ?p WHERE { ?p a coop:Participation ; coop:project ?proj ; dcterms:source ?d .
+                                          FILTER NOT EXISTS { ?proj dcterms:source ?d } }""")
     assert bad == set()
 
 
@@ -166,7 +166,7 @@ def test_pike_project(g: Graph) -> None:
                            coop:title "Promoting Innovation and the Knowledge Economy"@en ;
                            coop:programme <https://w3id.org/coopgraph/id/programme/interreg-ivc> ;
                            coop:startDate "2008"^^xsd:gYear ; coop:endDate "2010"^^xsd:gYear ;
-                           prov:wasDerivedFrom ?d . ?d coop:fileName "000_64c9dda7ea82cb2e.txt" }""", p=pike)
+                           dcterms:source ?d . ?d coop:fileName "000_64c9dda7ea82cb2e.txt" }""", p=pike)
     assert values(g, "SELECT ?t WHERE { ?p coop:theme ?t }", p=pike) == {
         ID["theme/e-government"], ID["theme/wireless-broadband"]}
     for theme in (ID["theme/e-government"], ID["theme/wireless-broadband"]):

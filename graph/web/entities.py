@@ -212,7 +212,8 @@ def _organisation(explorer: Explorer, iri: str, about: dict) -> tuple[dict, dict
         regions.update({data.region_at(row, 2) for row in data.by_project[project]
                         if row.organisation != canonical} - {None})
     out = [row for row in about["statements"] if row["direction"] == "out"]
-    matched = sorted({row["value"] for row in about["statements"] if row["property"] == "owl:sameAs"} - {iri})
+    matched = sorted({row["value"] for row in about["statements"]
+                      if row["property"] in ("owl:sameAs", "coop:nameMatch")} - {iri})
     projects = [{"iri": project, "acronym": acronym or "", "title": title or "", "programme": programme or "",
                  "start": _year(start), "role": role or "", "eu_contribution": _number(contribution)}
                 for project, acronym, title, programme, start, role, contribution
