@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import time
 
 import anyio
 from starlette.applications import Starlette
@@ -20,11 +21,14 @@ from starlette.staticfiles import StaticFiles
 from coopgraph.knowledge_graph import KnowledgeGraph
 from coopgraph.network.build import NO_FILTERS
 from coopgraph.web import editor, entities, networks, pages, search
+from coopgraph.web.admission import Admission, Busy
 from coopgraph.web.endpoint import DEFAULT_LIMITS, Limits, SparqlEndpoint
 from coopgraph.web.guard import MAX_BODY_BYTES, BodyLimit, SecurityHeaders
 from coopgraph.web.served import Refreshing, ServedGraph
 from coopgraph.web.site import STATIC, Site
 
+#: Requests for pages that may wait for a turn (a wait costs nothing but a place in the event loop).
+PAGES_WAITING = 64
 _TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 413: "Request too large",
            503: "Not now",
            500: "Server error"}
@@ -36,17 +40,29 @@ def favicon(request: Request) -> Response:
                         headers={"Cache-Control": "public, max-age=86400"})
 
 
-def _time_limited(route: Route, seconds: float) -> Route:
-    """``route`` answered within ``seconds``, or 503: a page built in a thread (every page but the query editor's)
-    is left to finish in the background past the limit, and kept (see :class:`.networks.Cache`), so that asking
-    again soon gets it."""
+def _admitted(route: Route, admission: Admission, seconds: float) -> Route:
+    """``route`` made in a thread when ``admission`` gives it a turn, answered within ``seconds`` of its arrival or
+    refused (503). Past the limit, a page goes on being made (in its turn) and is kept (see
+    :class:`.networks.Cache`), so that asking again soon gets it. The query editor's route (a coroutine, whose
+    queries the endpoint bounds) is left as it is."""
     if inspect.iscoroutinefunction(route.endpoint):
         return route
     handler = route.endpoint
 
+    def make(request: Request) -> Response:
+        try:
+            return handler(request)
+        finally:
+            admission.leave()
+
     async def respond(request: Request) -> Response:
-        with anyio.move_on_after(seconds):
-            return await anyio.to_thread.run_sync(handler, request, abandon_on_cancel=True)
+        deadline = time.monotonic() + seconds
+        try:
+            await admission.enter(deadline)
+        except Busy as busy:
+            raise HTTPException(503, str(busy)) from None
+        with anyio.move_on_after(deadline - time.monotonic()):
+            return await anyio.to_thread.run_sync(make, request, abandon_on_cancel=True)
         raise HTTPException(503, f"this page took longer than {seconds:g} s to make; it is still being made: "
                                  "ask again in a moment")
 
@@ -94,7 +110,8 @@ def create_app(kg: KnowledgeGraph | ServedGraph, limits: Limits = DEFAULT_LIMITS
     routes = [Route("/sparql", endpoint.respond, methods=["GET", "POST"]), *pages.routes(explorer),
               *entities.routes(explorer), *search.routes(index), *editor.routes(site), *networks.routes(explorer),
               Route("/favicon.ico", favicon)]
-    routes = [*(_time_limited(route, limits.timeout) for route in routes),
+    admission = Admission(limits.pages, PAGES_WAITING, "pages")
+    routes = [*(_admitted(route, admission, limits.timeout) for route in routes),
               Mount("/static", StaticFiles(directory=str(STATIC)), name="static")]
 
     @contextlib.asynccontextmanager

@@ -40,12 +40,14 @@ MAX_NESTING = 100
 
 @dataclass(frozen=True)
 class Limits:
-    """What the endpoint allows: seconds per query, bytes per answer, queries at once and waiting, SERVICE."""
+    """What the server allows: seconds per query or page, bytes per answer, queries at once and waiting, pages
+    made at once, SERVICE."""
 
     timeout: float = 30.0
     max_result_bytes: int = 50_000_000
     workers: int = DEFAULT_WORKERS
     queue: int = DEFAULT_QUEUE
+    pages: int = DEFAULT_WORKERS + 2  # pages made at once: more only wait longer for Python's lock
     allow_service: bool = False
 
 

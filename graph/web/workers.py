@@ -27,13 +27,12 @@ from pathlib import Path
 import anyio
 
 from coopgraph.store import OxigraphStore, Store, StoreError
+from coopgraph.web.admission import Admission, Busy
 
 #: Queries at once (one per core: each keeps a core busy), and how many more may wait.
 DEFAULT_WORKERS, DEFAULT_QUEUE = os.cpu_count() or 2, 8
 #: Workers run at a lower CPU priority than the server, so that pages stay quick while long queries run.
 NICENESS = 10
-#: How long a new worker process may take to start.
-STARTING_SECONDS = 60
 
 
 class QueryRefused(Exception):
@@ -57,6 +56,10 @@ class Job:
 
 class _PastTime(Exception):
     """A query ran past its time limit."""
+
+
+class _Starting(_PastTime):
+    """The time was up before the worker had even started (the worker is fine)."""
 
 
 class _TooLarge(Exception):
@@ -150,19 +153,19 @@ class _Worker:
         self.answers = Connection(answer_reader, writable=False)
         self.ready = False
 
-    def wait_until_ready(self) -> None:
-        """Wait for the new interpreter to finish its imports (a second or so); a worker that fails to start is
-        an error of the server, not of the query."""
+    def _wait_until_ready(self, deadline: float) -> None:
+        """Wait for the new interpreter to finish its imports (0.2 s on an idle machine), until ``deadline``."""
         if not self.ready:
-            if not self.answers.poll(STARTING_SECONDS) or self.answers.recv() != ("ready", None):
-                raise RuntimeError(f"a query worker did not start within {STARTING_SECONDS} s")
+            if not self.answers.poll(max(0.0, deadline - time.monotonic())):
+                raise _Starting
+            if self.answers.recv() != ("ready", None):
+                raise RuntimeError("a query worker failed to start")
             self.ready = True
 
-    def run(self, location: str, job: Job, timeout: float) -> tuple[str, bytes]:
-        """The answer's media type and bytes; :class:`QueryRefused` when the worker refuses, :class:`_PastTime`
-        when the time is up."""
-        self.wait_until_ready()
-        deadline = time.monotonic() + timeout
+    def run(self, location: str, job: Job, deadline: float) -> tuple[str, bytes]:
+        """The answer's media type and bytes by ``deadline`` (``time.monotonic()``); :class:`QueryRefused` when the
+        worker refuses, :class:`_PastTime` when the time is up, :class:`_Starting` when it was not even ready."""
+        self._wait_until_ready(deadline)
         self.jobs.send((location, *astuple(job)))
         chunks = []
         while True:
@@ -192,17 +195,16 @@ class _Worker:
 
 
 class QueryRunner:
-    """Runs the endpoint's queries: at most ``size`` at once, at most ``queue`` more waiting (503 beyond), each
-    stopped at ``timeout`` seconds (503)."""
+    """Runs the endpoint's queries: at most ``size`` at once, at most ``queue`` more waiting (503 beyond); each
+    answered or refused within ``timeout`` seconds of its arrival, waiting included (503)."""
 
     def __init__(self, size: int, queue: int, timeout: float) -> None:
-        self.size, self.queue, self.timeout = size, queue, timeout
-        self.waiting = 0
+        self.size, self.timeout = size, timeout
+        self.admission = Admission(size, queue, "queries")
         self.started = 0  # worker processes started, replacements included
         self._idle: list[_Worker] = []
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
-        self._slots: anyio.CapacityLimiter | None = None  # made in the event loop, on first use
         self._closed = False
 
     def _spawn(self) -> _Worker:
@@ -214,66 +216,62 @@ class QueryRunner:
             self.started += 1
         return worker
 
+    def _rest(self, worker: _Worker) -> None:
+        with self._lock:
+            self._idle.append(worker)
+
     def start(self) -> None:
         """Start the workers now, so the first queries need not wait for them."""
         for _ in range(self.size - self.processes()):
-            worker = self._spawn()
-            with self._lock:
-                self._idle.append(worker)
+            self._rest(self._spawn())
 
-    def _in_worker(self, location: str, job: Job) -> tuple[str, bytes]:
-        with self._lock:
-            worker = self._idle.pop() if self._idle else None
-        worker = worker or self._spawn()
+    def _in_worker(self, location: str, job: Job, deadline: float) -> tuple[str, bytes]:
         try:
-            answer = worker.run(location, job, self.timeout)
-        except QueryRefused:
             with self._lock:
-                self._idle.append(worker)
-            raise
-        except BaseException as error:  # past its time, or the worker died: it may be mid-query, so it goes
-            with self._lock:
-                self._all.discard(worker)
-            worker.stop(kill=True)
-            replacement = self._spawn()  # starting while this answer goes out
-            with self._lock:
-                self._idle.append(replacement)
-            if isinstance(error, (EOFError, OSError)):  # Oxigraph crashed (a stack overflow on a deep parse...)
-                raise QueryRefused(400, "the SPARQL engine failed on this query and stopped; simplify it (a long "
-                                        "chain of operators, say)") from None
-            raise
-        with self._lock:
-            self._idle.append(worker)
-        return answer
+                worker = self._idle.pop() if self._idle else None
+            worker = worker or self._spawn()
+            try:
+                answer = worker.run(location, job, deadline)
+            except (QueryRefused, _Starting):
+                self._rest(worker)
+                raise
+            except BaseException as error:  # past its time, or the worker died: it may be mid-query, so it goes
+                with self._lock:
+                    self._all.discard(worker)
+                worker.stop(kill=True)
+                self._rest(self._spawn())  # starting while this answer goes out
+                if isinstance(error, (EOFError, OSError)):  # Oxigraph crashed (a stack overflow on a deep parse...)
+                    raise QueryRefused(400, "the SPARQL engine failed on this query and stopped; simplify it (a "
+                                            "long chain of operators, say)") from None
+                raise
+            self._rest(worker)
+            return answer
+        finally:
+            self.admission.leave()
 
-    @staticmethod
-    def _in_thread(store: Store, job: Job) -> tuple[str, bytes]:
-        chunks: list[bytes] = []
-        return _answer(store, job, chunks.append), b"".join(chunks)
+    def _in_thread(self, store: Store, job: Job) -> tuple[str, bytes]:
+        try:
+            chunks: list[bytes] = []
+            return _answer(store, job, chunks.append), b"".join(chunks)
+        finally:
+            self.admission.leave()  # when the query has really ended, not at its time limit
 
     async def run(self, job: Job, location: Path | None, store: Store) -> tuple[str, bytes]:
         """The answer to ``job`` (its media type, its bytes) from the store at ``location``, in a worker process;
         or, when the store is in memory (``location`` None), from ``store`` in a thread."""
-        if self._slots is None:
-            self._slots = anyio.CapacityLimiter(self.size)
-        if self._slots.available_tokens == 0 and self.waiting >= self.queue:
-            raise QueryRefused(503, f"the server is busy: {self.size} queries are running and {self.waiting} "
-                                    "are waiting; try again in a moment")
-        self.waiting += 1
+        deadline = time.monotonic() + self.timeout
         try:
-            await self._slots.acquire()
-        finally:
-            self.waiting -= 1
+            await self.admission.enter(deadline)
+        except Busy as busy:
+            raise QueryRefused(503, str(busy)) from None
         try:
             if location is None:
-                with anyio.move_on_after(self.timeout):
+                with anyio.move_on_after(deadline - time.monotonic()):
                     return await anyio.to_thread.run_sync(self._in_thread, store, job, abandon_on_cancel=True)
                 raise _PastTime
-            return await anyio.to_thread.run_sync(self._in_worker, str(location), job)
+            return await anyio.to_thread.run_sync(self._in_worker, str(location), job, deadline)
         except _PastTime:
             raise QueryRefused(503, f"the query took longer than {self.timeout:g} s, this endpoint's limit") from None
-        finally:
-            self._slots.release()
 
     def processes(self) -> int:
         """How many worker processes are alive (idle or at work)."""
@@ -287,4 +285,3 @@ class QueryRunner:
             workers, self._all, self._idle = list(self._all), set(), []
         for worker in workers:
             worker.stop()
-
