@@ -28,6 +28,7 @@ from coopgraph.network import region_profile as profile_of_region
 from coopgraph.network.analysis import analyse
 from coopgraph.network.export import FORMATS as NETWORK_FORMATS
 from coopgraph.network.export import write as write_network
+from coopgraph.resolver import AmbiguousName
 from coopgraph.results import RESULTS_MEDIA_TYPES, as_listing, cell
 from coopgraph.sparql import QueryError, catalogue
 from coopgraph.store import DEFAULT_LOCATION, LOCATION_VARIABLE, StoreError
@@ -153,6 +154,13 @@ def _run(ctx: typer.Context, action: Callable[[KnowledgeGraph], None], initialis
         raise _fail(str(error)) from None
     try:
         action(kg)
+    except AmbiguousName as error:  # the candidates as a table, to choose from
+        _say(Text.assemble(("error: ", "bold red"), error.headline))
+        details = list(error.candidates[0].details)
+        listing = Listing(("IRI", *details), [(prefixed(c.iri), *c.details.values()) for c in error.candidates],
+                          prose=frozenset({"title", "label"}), counted=False)
+        sys.stderr.write("\n".join(listing.lines(err.width)) + "\n")
+        raise typer.Exit(1) from None
     except (StoreError, QueryError, MappingError, TableError, NetworkError) as error:
         raise _fail(str(error)) from None
     except UnicodeError:

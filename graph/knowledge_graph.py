@@ -15,6 +15,7 @@ from rdflib.query import Result, ResultRow
 from coopgraph.importers.countries import countries_graph
 from coopgraph.importers.nuts import nuts_graph
 from coopgraph.provenance import source_provenance
+from coopgraph.resolver import resolve_parameters
 from coopgraph.sparql import NamedQuery, QueryError, resolve
 from coopgraph.store import Store, StoreError, media_type, open_store
 from coopgraph.terms import sparql_term
@@ -128,9 +129,10 @@ class KnowledgeGraph:
 
     # -- asking -------------------------------------------------------------------------------
 
-    @staticmethod
-    def _bound(query: str | NamedQuery, params: dict) -> str:
-        return (query if isinstance(query, NamedQuery) else resolve(query)).bind(params)
+    def _bound(self, query: str | NamedQuery, params: dict) -> str:
+        """The query text with its parameters bound, names of things resolved to their IRIs first."""
+        named = query if isinstance(query, NamedQuery) else resolve(query)
+        return named.bind(resolve_parameters(self, named, params))
 
     def result(self, query: str | NamedQuery, **params: object) -> Result:
         """The rdflib ``Result`` of a named query, a ``.rq`` file or SPARQL text, parameters bound."""
