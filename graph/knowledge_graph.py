@@ -179,7 +179,8 @@ class KnowledgeGraph:
         return Stats(self.store.sizes(), {str(name): int(row[name]) for name in row.labels})
 
     def export(self, output: IO[bytes], format: str = "ttl", source: str | None = None) -> None:
-        """Write one source, or the union of all, as Turtle (``ttl``), N-Triples (``nt``) or JSON-LD."""
+        """Write one source, or all, as Turtle (``ttl``), N-Triples (``nt``) or JSON-LD (their union), or N-Quads
+        (``nquads``) or TriG (``trig``): each source in its named graph, with the catalog and its provenance."""
         self.store.export(output, media_type(declared=format), source, self._prefixes)
 
     def validate(self, paths: str | os.PathLike | Iterable[str | os.PathLike] = ()) -> ValidationReport:

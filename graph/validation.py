@@ -80,7 +80,7 @@ def validate_by_queries(run: Callable[[str], Result]) -> ValidationReport:
     for check in checks(shapes()):
         for row in run(check.sparql):
             found = row.asdict()
-            message = _PLACEHOLDER.sub(lambda m: str(found.get(m[1], m[0])), check.message)
+            message = _PLACEHOLDER.sub(lambda m, found=found: str(found.get(m[1], m[0])), check.message)
             violations.append(Violation(found["this"], check.path, found.get("value"), message, "Violation",
                                         check.shape))
     return _report(violations)
