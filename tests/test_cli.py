@@ -68,7 +68,7 @@ def test_results_formats_parse_back(initialised_store):
     assert answer["head"]["vars"] == ["project", "organisation", "name", "role", "country", "region"]
     assert len(answer["results"]["bindings"]) == len(rows)
     tsv = run("tsv").splitlines()
-    assert tsv[0].split("\t") == ["?organisation", "?name", "?role", "?country", "?region"]
+    assert tsv[0].split("\t") == ["?project", "?organisation", "?name", "?role", "?country", "?region"]
     assert len(tsv) == len(rows) + 1
     namespace = "{http://www.w3.org/2005/sparql-results#}"
     results = ElementTree.fromstring(run("xml")).find(f"{namespace}results")
