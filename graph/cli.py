@@ -293,6 +293,11 @@ def _plain(term) -> str:
     return "" if term is None else term.n3() if isinstance(term, BNode) else str(term)
 
 
+def _example(term) -> str:
+    """A term as an example shows it: a blank node's id, new at each reading of a file, says nothing."""
+    return "a blank node" if isinstance(term, BNode) else str(cell(term))
+
+
 def _by_shape(violations) -> Listing:
     """One row per shape and problem: how many violations, the problem and a few focus nodes (value when it differs)."""
     groups: dict[tuple, list] = {}
@@ -300,7 +305,7 @@ def _by_shape(violations) -> Listing:
         groups.setdefault((str(violation.shape).rsplit("#", 1)[-1], violation.message), []).append(violation)
     rows = []
     for (shape, message), found in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
-        examples = [f"{cell(v.focus)}" + (f" ({cell(v.value)})" if v.value not in (None, v.focus) else "")
+        examples = [_example(v.focus) + (f" ({_example(v.value)})" if v.value not in (None, v.focus) else "")
                     for v in found[:EXAMPLES]]
         rows.append((shape, len(found), f"{message}\ne.g. {', '.join(examples)}"
                      + (", …" if len(found) > EXAMPLES else "")))
