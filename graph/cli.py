@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Callable, Optional
 
 import typer
+from rdflib import BNode
 from rich.console import Console
 from rich.text import Text
 
@@ -28,10 +29,11 @@ from coopgraph.network import region_profile as profile_of_region
 from coopgraph.network.analysis import analyse
 from coopgraph.network.export import FORMATS as NETWORK_FORMATS
 from coopgraph.network.export import write as write_network
+from coopgraph.resolver import AmbiguousName
 from coopgraph.results import RESULTS_MEDIA_TYPES, as_listing, cell
 from coopgraph.sparql import QueryError, catalogue
 from coopgraph.store import DEFAULT_LOCATION, LOCATION_VARIABLE, StoreError
-from coopgraph.terminal import DEFAULT_LIMIT, Listing, limited, numeric_columns, prefixed
+from coopgraph.terminal import DEFAULT_LIMIT, Listing, numeric_columns, prefixed
 from coopgraph.web.workers import DEFAULT_QUEUE, DEFAULT_WORKERS
 
 #: -h as well as --help, on every command.
@@ -62,6 +64,8 @@ class ExportFormat(str, Enum):
     ttl = "ttl"
     nt = "nt"
     jsonld = "jsonld"
+    nquads = "nquads"
+    trig = "trig"
 
 
 class StatsFormat(str, Enum):
@@ -154,6 +158,13 @@ def _run(ctx: typer.Context, action: Callable[[KnowledgeGraph], None], initialis
         raise _fail(str(error)) from None
     try:
         action(kg)
+    except AmbiguousName as error:  # the candidates as a table, to choose from
+        _say(Text.assemble(("error: ", "bold red"), error.headline))
+        details = list(error.candidates[0].details)
+        listing = Listing(("IRI", *details), [(prefixed(c.iri), *c.details.values()) for c in error.candidates],
+                          prose=frozenset({"title", "label"}), counted=False)
+        sys.stderr.write("\n".join(listing.lines(err.width)) + "\n")
+        raise typer.Exit(1) from None
     except (StoreError, QueryError, MappingError, TableError, NetworkError) as error:
         raise _fail(str(error)) from None
     except UnicodeError:
@@ -265,27 +276,68 @@ def list_queries(
                    more=""))
 
 
+#: Focus nodes ``validate`` shows for each problem; ``--details FILE`` writes them all.
+EXAMPLES = 3
+
+
+def _write_violations(path: Path, violations, kg: KnowledgeGraph) -> None:
+    """Every violation as a CSV row (shape, focus node, property, value as the data wrote it, problem)."""
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["severity", "shape", "focus", "property", "value", "problem"])
+        writer.writerows([v.severity, _plain(v.shape), _plain(v.focus), _plain(v.path), _as_given(v.value, kg),
+                          v.message] for v in violations)
+
+
+def _plain(term) -> str:
+    """An IRI as it is, a blank node as ``_:id``, nothing as ''."""
+    return "" if term is None else term.n3() if isinstance(term, BNode) else str(term)
+
+
+def _example(term) -> str:
+    """A term as an example shows it: a blank node's id, new at each reading of a file, says nothing."""
+    return "a blank node" if isinstance(term, BNode) else str(cell(term))
+
+
+def _by_shape(violations) -> Listing:
+    """One row per shape and problem: how many violations, the problem and a few focus nodes (value when it differs)."""
+    groups: dict[tuple, list] = {}
+    for violation in violations:
+        groups.setdefault((str(violation.shape).rsplit("#", 1)[-1], violation.message), []).append(violation)
+    rows = []
+    for (shape, message), found in sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])):
+        examples = [_example(v.focus) + (f" ({_example(v.value)})" if v.value not in (None, v.focus) else "")
+                    for v in found[:EXAMPLES]]
+        rows.append((shape, len(found), f"{message}\ne.g. {', '.join(examples)}"
+                     + (", …" if len(found) > EXAMPLES else "")))
+    return Listing(("shape", "violations", "problem, with examples"), rows, frozenset({"violations"}),
+                   frozenset({"problem, with examples"}), title="SHACL report by shape", counted=False)
+
+
 @app.command()
 def validate(
     ctx: typer.Context,
     files: Annotated[Optional[list[Path]], typer.Argument(
         help="RDF files to check, with the ontology and what the store knows of the things they refer to; "
              "without files, the whole store is checked.")] = None,
-    limit: LimitOption = None,
+    details: Annotated[Optional[Path], typer.Option(
+        "--details", help="Write every violation to this CSV file (the terminal shows a summary by shape).")] = None,
 ) -> None:
     """Check data against the SHACL shapes; exit 1 when it does not conform."""
+    _check_output(details)
 
     def action(kg: KnowledgeGraph) -> None:
         with err.status("checking against the SHACL shapes"):
             report = kg.validate(files or ())
+        if details is not None:
+            _write_violations(details, report.violations, kg)
         if report.conforms:
             out.print(f"conforms: no violations in {'the store' if not files else ', '.join(map(str, files))}")
             return
-        rows, total = limited(([v.severity, cell(v.focus), cell(v.path), _as_given(v.value, kg), v.message]
-                               for v in report.violations), _row_limit(limit))
-        _print(Listing(("severity", "focus node", "property", "value", "problem"), rows, title="SHACL report",
-                       prose=frozenset({"problem"}), total=total, more="--limit N"))
-        _say(f"does not conform: {sum(v.severity == 'Violation' for v in report.violations)} violation(s)")
+        _print(_by_shape(report.violations))
+        count = sum(v.severity == "Violation" for v in report.violations)
+        _say(f"does not conform: {count:,} violation(s); "
+             + (f"all of them in {details}" if details else "--details FILE writes them all"))
         raise typer.Exit(1)
 
     _run(ctx, action)
@@ -319,7 +371,8 @@ def export(
                                                  "default: the union of all.")] = None,
     output: Annotated[Optional[Path], typer.Option("--out", "-o", help="File to write; default: stdout.")] = None,
 ) -> None:
-    """Write the graph (or one source's named graph) as Turtle, N-Triples or JSON-LD."""
+    """Write the graph (or one source's named graph) as Turtle, N-Triples, JSON-LD, or with its named graphs and their
+    provenance as N-Quads or TriG; streamed to the file."""
     _check_output(output)
 
     def action(kg: KnowledgeGraph) -> None:

@@ -15,10 +15,11 @@ from rdflib.query import Result, ResultRow
 from coopgraph.importers.countries import countries_graph
 from coopgraph.importers.nuts import nuts_graph
 from coopgraph.provenance import source_provenance
+from coopgraph.resolver import resolve_parameters
 from coopgraph.sparql import NamedQuery, QueryError, resolve
 from coopgraph.store import Store, StoreError, media_type, open_store
 from coopgraph.terms import sparql_term
-from coopgraph.validation import ValidationReport, validate
+from coopgraph.validation import ValidationReport, validate, validate_by_queries
 from coopgraph.vocab import PREFIXES
 
 #: rdflib parsers for each RDF media type: oxrdflib's, which use Oxigraph's parsers.
@@ -128,9 +129,10 @@ class KnowledgeGraph:
 
     # -- asking -------------------------------------------------------------------------------
 
-    @staticmethod
-    def _bound(query: str | NamedQuery, params: dict) -> str:
-        return (query if isinstance(query, NamedQuery) else resolve(query)).bind(params)
+    def _bound(self, query: str | NamedQuery, params: dict) -> str:
+        """The query text with its parameters bound, names of things resolved to their IRIs first."""
+        named = query if isinstance(query, NamedQuery) else resolve(query)
+        return named.bind(resolve_parameters(self, named, params))
 
     def result(self, query: str | NamedQuery, **params: object) -> Result:
         """The rdflib ``Result`` of a named query, a ``.rq`` file or SPARQL text, parameters bound."""
@@ -172,19 +174,21 @@ class KnowledgeGraph:
         return Stats(self.store.sizes(), {str(name): int(row[name]) for name in row.labels})
 
     def export(self, output: IO[bytes], format: str = "ttl", source: str | None = None) -> None:
-        """Write one source, or the union of all, as Turtle (``ttl``), N-Triples (``nt``) or JSON-LD."""
+        """Write one source, or all, as Turtle (``ttl``), N-Triples (``nt``) or JSON-LD (their union), or N-Quads
+        (``nquads``) or TriG (``trig``): each source in its named graph, with the catalog and its provenance."""
         self.store.export(output, media_type(declared=format), source, self.prefixes)
 
     def validate(self, paths: str | os.PathLike | Iterable[str | os.PathLike] = ()) -> ValidationReport:
-        """SHACL-validate RDF files, or the whole store when none are given.
+        """SHACL-validate RDF files (with pySHACL), or the whole store when none are given (with the shapes as
+        SPARQL queries, which find what pySHACL finds: pySHACL over a store of a million triples takes minutes).
 
         Files are checked against the ontology and what the store knows of the things they refer
         to (so a new participation may point to a project already in the store); only problems
         of the files' own nodes are reported.
         """
         paths = _paths(paths)
-        if not paths:
-            return validate(self.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+        if not paths:  # at full size: the shapes as SPARQL, where the data is
+            return validate_by_queries(lambda sparql: self.store.query(sparql, {}))
         data = Graph()
         for path in paths:
             try:

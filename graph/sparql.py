@@ -7,14 +7,17 @@ A named query is a ``.rq`` file in ``queries/`` whose leading comment says what 
     # internal: no
     # param: project (string, default PIKE): acronym or title of the project, any case
     # param: level (integer 0-3, default 2): NUTS level
+    # param: project (project, default PIKE): acronym, title, IRI or identifier of one project
 
 ``internal: yes`` marks a query that coopgraph's own networks and pages read, rather than one meant
 for people: listings leave those out. Parameters are turned into RDF terms (a string literal, an
-``xsd:integer`` within its declared range, an IRI) and bound with a one-row ``VALUES`` block at the
-top of the query's ``WHERE`` group and of each sub-query's, the SPARQL 1.1 way of binding that
-every engine and remote endpoint understands: a parameter means the same wherever its variable
-appears, and a sub-query can use it to cut its work early. A value is never spliced into the query
-as text: Oxigraph serialises it as a term, so ``"} DROP ALL #`` stays a harmless string.
+``xsd:integer`` within its declared range, an IRI; a ``project`` or ``organisation`` is a name that
+:mod:`coopgraph.resolver` first resolves to the IRI of the one thing it names) and bound with a
+one-row ``VALUES`` block at the top of the query's ``WHERE`` group and of each sub-query's, the
+SPARQL 1.1 way of binding that every engine and remote endpoint understands: a parameter means the
+same wherever its variable appears, and a sub-query can use it to cut its work early. A value is
+never spliced into the query as text: Oxigraph serialises it as a term, so ``"} DROP ALL #`` stays a
+harmless string.
 
 Examples
 --------
@@ -39,7 +42,9 @@ from rdflib.term import Identifier
 from coopgraph.terms import sparql_term
 
 QUERY_PACKAGE = "coopgraph.queries"
-PARAMETER_TYPES = ("string", "integer", "iri")
+#: Kinds of things a parameter may name: ``coopgraph.resolver`` turns the name into the one IRI it means.
+THING_TYPES = ("project", "organisation")
+PARAMETER_TYPES = ("string", "integer", "iri", *THING_TYPES)
 
 
 class QueryError(Exception):
@@ -63,7 +68,7 @@ class Parameter:
             raise QueryError(f"parameter {self.name} has no value")
         if self.type == "integer":
             return self._integer(value)
-        if self.type == "iri":
+        if self.type == "iri" or self.type in THING_TYPES:  # a thing's name arrives resolved to its IRI
             if isinstance(value, Identifier) and not isinstance(value, URIRef):
                 raise QueryError(f"parameter {self.name} must be an IRI, not {value!r}")
             return _iri(self.name, str(value).removeprefix("<").removesuffix(">"))

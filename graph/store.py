@@ -55,7 +55,12 @@ MEDIA_TYPES = {
     "rdf": "application/rdf+xml",
     "owl": "application/rdf+xml",
     "xml": "application/rdf+xml",
+    "nq": "application/n-quads",
+    "nquads": "application/n-quads",
+    "trig": "application/trig",
 }
+#: The formats that hold named graphs: a whole-store export in one of them keeps each source's graph and the catalog.
+DATASET_MEDIA_TYPES = {"application/n-quads", "application/trig"}
 
 #: What a source's content may be: an rdflib graph, or serialised RDF (a file, a stream, bytes)
 #: with its media type.
@@ -278,16 +283,24 @@ class OxigraphStore:
 
     def export(self, output: IO[bytes], media_type: str, name: str | None = None,
                prefixes: Mapping[str, str] | None = None) -> None:
-        """Write one source, or the union of all, to ``output``."""
+        """Write one source, or all of them, to ``output`` as it goes (never the whole export in memory).
+
+        In N-Quads or TriG, all of them means every published graph under its own name and the catalog, which
+        names each source's graph and holds its provenance; in a format without graphs, their union.
+        """
         prefixes = dict(prefixes or {})
         format = ox.RdfFormat.from_media_type(media_type)
-        if name is not None:
-            if name not in self._published:
-                raise StoreError(f"no source named {name!r}")
+        if name is not None and name not in self._published:
+            raise StoreError(f"no source named {name!r}")
+        if media_type in DATASET_MEDIA_TYPES:
+            graphs = [self._published[name]] if name is not None else [*self._published.values(), _node(CATALOG)]
+            quads = (quad for graph in graphs for quad in self._ox.quads_for_pattern(None, None, None, graph))
+            ox.serialize(quads, output, format=format, prefixes=prefixes)
+        elif name is not None:
             self._ox.dump(output, format=format, from_graph=self._published[name], prefixes=prefixes)
-            return
-        union = self._ask("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {})
-        output.write(ox.serialize(union, format=format, prefixes=prefixes) or b"")
+        else:
+            union = self._ask("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", {})
+            ox.serialize(union, output, format=format, prefixes=prefixes)
 
     # -- writing ------------------------------------------------------------------------------
 

@@ -63,12 +63,12 @@ def test_results_formats_parse_back(initialised_store):
         return result.stdout
 
     rows = list(csv.DictReader(io.StringIO(run("csv"))))
-    assert list(rows[0]) == ["organisation", "name", "role", "country", "region"]
+    assert list(rows[0]) == ["project", "organisation", "name", "role", "country", "region"]
     answer = json.loads(run("json"))
-    assert answer["head"]["vars"] == ["organisation", "name", "role", "country", "region"]
+    assert answer["head"]["vars"] == ["project", "organisation", "name", "role", "country", "region"]
     assert len(answer["results"]["bindings"]) == len(rows)
     tsv = run("tsv").splitlines()
-    assert tsv[0].split("\t") == ["?organisation", "?name", "?role", "?country", "?region"]
+    assert tsv[0].split("\t") == ["?project", "?organisation", "?name", "?role", "?country", "?region"]
     assert len(tsv) == len(rows) + 1
     namespace = "{http://www.w3.org/2005/sparql-results#}"
     results = ElementTree.fromstring(run("xml")).find(f"{namespace}results")

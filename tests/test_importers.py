@@ -18,6 +18,7 @@ from conftest import FIXTURES, run_cli
 from coopgraph.importers import IMPORTERS
 from coopgraph.importers.mapping import Mapping, MappingError
 from coopgraph.importers.pipeline import ImportFailed, run
+from coopgraph.resolver import candidates
 
 CORDIS = FIXTURES / "cordis"
 ID = "https://w3id.org/coopgraph/id/"
@@ -29,9 +30,10 @@ def cordis_jobs(organization=CORDIS / "organization.csv"):
 
 
 def partners(kg, project):
-    """(name, role, country, region) of each partner of a project, sorted."""
+    """(name, role, country, region) of each partner of the projects of that name (several on purpose), sorted."""
     return sorted((str(r.name), str(r.role), str(r.country or ""), str(r.region or ""))
-                  for r in kg.query("partners", project=project))
+                  for candidate in candidates(kg, "project", project)
+                  for r in kg.query("partners", project=candidate.identifier))
 
 
 def test_cordis_rows_become_participations(fresh_kg, tmp_path):

@@ -3,6 +3,9 @@
 from collections import Counter
 
 import pytest
+from rdflib import URIRef
+
+from coopgraph.resolver import UnknownName
 
 ID = "https://w3id.org/coopgraph/id/"
 PIKE_PARTNER_COUNTRIES = ["BG", "CZ", "ES", "GB", "GR", "IE", "IT", "SE"]
@@ -100,7 +103,8 @@ def test_projects_of(kg):
     rows = kg.query("projects-of", organisation="örnsköldsviks kommun")
     assert table(rows, "acronym", "participant") == [
         ("INNOCAP", "organisation/ornskoldsviks-kommun-digitaliseringsavdelningen")]
-    assert kg.query("projects-of", organisation="Nobody at all") == []
+    with pytest.raises(UnknownName, match="'Nobody at all' names no organisation"):
+        kg.query("projects-of", organisation="Nobody at all")
 
 
 def test_programmes(kg):
@@ -134,7 +138,7 @@ def test_networks(kg):
 
 def test_partners_of_partners(kg):
     rows = kg.query("partners-of-partners")  # ERNACT: INNOCAP -> Kommunförbundet Västernorrland -> PIKE
-    assert {row.via_project.value for row in rows} == {"PIKE"}
+    assert {(row.via_project, row.via_acronym.value) for row in rows} == {(URIRef(ID + "project/pike"), "PIKE")}
     assert {str(row.via_name) for row in rows} == {"Kommunförbundet Västernorrland"}
     assert len(rows) == 7 and all("Unnamed partner region" in str(row.name) for row in rows)
     # partners shared directly are not partners of partners

@@ -249,7 +249,7 @@ def _expected_partner_network(seed) -> dict:
                     if organisation[1] in COUNTIES.values()}
     located = seed.query_df("organisations-in-region", region="SE33")
     for iri, acronym, title, project_programme, *_ in seed.rows("projects"):
-        for _, name, _, country, region in seed.rows("partners", project=acronym or title):
+        for _, _, name, _, country, region in seed.rows("partners", project=acronym or title):
             organisation = (name.casefold(), region or "")
             members[iri].add(organisation)
             names.setdefault(organisation, name)

@@ -656,9 +656,17 @@ def test_broken_participation_two_projects_no_role(broken_results) -> None:
     assert (COOP.role, SH.MinCountConstraintComponent) in got
 
 
-def test_broken_project_without_title(broken_results) -> None:
+def test_broken_project_without_title_or_acronym(broken_results) -> None:
     _, found, _ = broken_results
-    assert (project("broken-untitled"), COOP.title, None, SH.MinCountConstraintComponent) in found
+    assert (project("broken-untitled"), None, project("broken-untitled"), SH.OrConstraintComponent) in found
+    assert (project("broken-empty-title"), COOP.title, Literal(""), SH.MinLengthConstraintComponent) in found
+
+
+def test_an_acronym_names_a_project_as_well_as_a_title(shapes: Graph) -> None:
+    data = Graph().parse(data="""@prefix coop: <https://w3id.org/coopgraph/ontology#> .
+        <https://example.org/p> a coop:Project ; coop:acronym "HELIOS" .""", format="turtle")
+    conforms, results = validate(data, shapes)
+    assert conforms and result_rows(results) == []
 
 
 def test_broken_amount_without_currency(broken_results) -> None:
@@ -698,4 +706,4 @@ def test_an_empty_title_is_no_title(shapes: Graph) -> None:
 
 def test_broken_has_no_stray_violations(broken_results) -> None:
     _, found, _ = broken_results
-    assert len(found) == 7  # 2 participation + title + currency + date + region + reversed dates
+    assert len(found) == 8  # 2 participation + no name + empty title + currency + date + region + reversed dates

@@ -8,7 +8,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.plugins.sparql import prepareQuery
 
-from coopgraph.sparql import NamedQuery, QueryError, bind_values, catalogue, resolve
+from coopgraph.resolver import UnknownName
+from coopgraph.sparql import THING_TYPES, NamedQuery, QueryError, bind_values, catalogue, resolve
 
 HOSTILE = '"} } ; DROP ALL ; SELECT * { ?s ?p ?o } #'
 
@@ -21,7 +22,9 @@ def test_every_named_query_has_a_header_and_parses():
         assert query.title and query.description, name
         for parameter in query.parameters:
             assert parameter.description, (name, parameter.name)
-        prepareQuery(query.bind({}))  # rdflib's parser, independent of Oxigraph's
+        examples = {p.name: "urn:example:thing" for p in query.parameters  # a thing's name is resolved to an IRI
+                    if p.type in THING_TYPES or p.default is None}
+        prepareQuery(query.bind(examples))  # rdflib's parser, independent of Oxigraph's
 
 
 def test_header_declares_parameters_with_type_and_default():
@@ -95,7 +98,9 @@ def test_typed_parameters_refuse_other_terms():
     with pytest.raises(QueryError, match="has no value"):
         catalogue()["partners"].bind({"project": None})
     with pytest.raises(QueryError, match="must be a string"):
-        catalogue()["partners"].bind({"project": URIRef("http://example.org/p")})
+        catalogue()["organisations-in-region"].bind({"region": URIRef("http://example.org/p")})
+    with pytest.raises(QueryError, match="must be an IRI"):  # a project's name is resolved to its IRI before
+        catalogue()["partners"].bind({"project": Literal("PIKE")})
     with pytest.raises(QueryError, match="parameter b is not valid Unicode text"):
         _bound_values("x", "\ud800")
     with pytest.raises(QueryError, match="not a SPARQL variable name"):
@@ -124,6 +129,7 @@ def test_resolve_names_files_and_text(tmp_path):
 
 def test_hostile_parameter_leaves_the_store_intact(fresh_kg):
     before = fresh_kg.store.sizes()
-    assert fresh_kg.query("partners", project=HOSTILE) == []
+    with pytest.raises(UnknownName):
+        fresh_kg.query("partners", project=HOSTILE)
     assert fresh_kg.query("organisations-in-region", region=HOSTILE) == []
     assert fresh_kg.store.sizes() == before

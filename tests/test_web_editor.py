@@ -30,6 +30,7 @@ from coopgraph.web import Limits, create_app, editor
 from coopgraph.web.site import entity_url
 
 HOSTILE = '"} DROP ALL #'
+INNOCAP = "https://w3id.org/coopgraph/id/project/innocap-pre-study"  # what the name INNOCAP resolves to
 WEB = ROOT / "graph" / "web"
 #: Every NUTS region with its code and level: about 2,000 rows, 22 pages.
 NUTS = "SELECT ?region ?code ?level WHERE { ?region a coop:Region ; skos:notation ?code ; coop:nutsLevel ?level }"
@@ -186,13 +187,15 @@ def test_queries_json_is_the_catalogue(client):
 
 
 def test_a_hostile_value_is_bound_as_a_literal(client, kg):
-    expected = catalogue()["partners"].bind({"project": HOSTILE}).splitlines()
-    by_get = client.get("/queries/partners/bind.json", params={"project": HOSTILE})
-    by_post = client.post("/queries/partners/bind.json", json={"parameters": {"project": HOSTILE}})
+    expected = catalogue()["organisations-in-region"].bind({"region": HOSTILE}).splitlines()
+    by_get = client.get("/queries/organisations-in-region/bind.json", params={"region": HOSTILE})
+    by_post = client.post("/queries/organisations-in-region/bind.json", json={"parameters": {"region": HOSTILE}})
     for response in (by_get, by_post):
         assert response.status_code == 200 and response.headers["content-type"] == "application/json"
-        assert response.json()["name"] == "partners"
+        assert response.json()["name"] == "organisations-in-region"
         assert response.json()["query"].splitlines() == expected
+    as_a_name = client.get("/queries/partners/bind.json", params={"project": HOSTILE})  # bound to resolve it
+    assert as_a_name.status_code == 404 and f"project {HOSTILE!r} names no project" in as_a_name.json()["error"]
     answer = client.post("/sparql", data={"query": by_get.json()["query"]})
     assert answer.status_code == 200 and answer.json()["results"]["bindings"] == []
     assert kg.query("ASK { ?p coop:acronym 'PIKE' }") is True
@@ -202,9 +205,9 @@ def test_the_bound_text_runs_with_the_values_given(client, kg):
     """/sparql runs the bound text as sent: its header still declares the parameter, and binds nothing again."""
     bound = client.get("/queries/partners/bind.json", params={"project": "INNOCAP"}).json()["query"]
     rows = client.post("/sparql", data={"query": bound}).json()["results"]["bindings"]
-    expected = sorted(organisation for organisation, *_ in kg.rows("partners", project="INNOCAP"))
+    expected = sorted(str(row.organisation) for row in kg.query("partners", project="INNOCAP"))
     assert expected and sorted(row["organisation"]["value"] for row in rows) == expected
-    assert expected != sorted(organisation for organisation, *_ in kg.rows("partners"))  # not the default, PIKE
+    assert expected != sorted(str(row.organisation) for row in kg.query("partners"))  # not the default, PIKE
 
 
 def test_defaults_are_bound_where_no_value_is_given(client):
@@ -215,11 +218,11 @@ def test_defaults_are_bound_where_no_value_is_given(client):
 
 def test_an_edited_text_is_bound_with_the_catalogue_parameters(client):
     edited = catalogue()["partners"].text.replace("ORDER BY ?role ?country ?name", "ORDER BY ?name LIMIT 3")
-    response = client.post("/queries/partners/bind.json", json={"parameters": {"project": HOSTILE}, "query": edited})
+    response = client.post("/queries/partners/bind.json", json={"parameters": {"project": "INNOCAP"}, "query": edited})
     bound = response.json()["query"]
     assert "LIMIT 3" in bound
     assert bound == NamedQuery("partners", edited, parameters=catalogue()["partners"].parameters).bind(
-        {"project": HOSTILE})
+        {"project": INNOCAP})
     declared_elsewhere = "# param: other (string, default x)\n" + edited
     refused = client.post("/queries/partners/bind.json",
                           json={"parameters": {"other": "y"}, "query": declared_elsewhere})
@@ -362,7 +365,7 @@ def test_the_downloads_have_every_row_of_the_query_as_run(client, kg):
         assert len(rows) == answer["total"] and list(rows[0]) == answer["variables"]
         download["format"] = "json"
         assert len(client.get("/sparql", params=download).json()["results"]["bindings"]) == answer["total"]
-    expected = {organisation for organisation, *_ in kg.rows("partners", project="INNOCAP")}
+    expected = {str(row.organisation) for row in kg.query("partners", project="INNOCAP")}
     assert {row["organisation"] for row in rows} == expected  # the value bound, not the default (PIKE)
 
 
@@ -377,7 +380,7 @@ def test_the_json_twin_carries_the_page_the_editor_shows(client, kg, runs):
     answer = twin["results"]
     total = len(kg.rows("partners", project="INNOCAP"))
     assert (answer["page"], answer["total"], answer["sort"], answer["descending"]) == (1, total, "name", True)
-    assert answer["query"] == catalogue()["partners"].bind({"project": "INNOCAP"})
+    assert answer["query"] == catalogue()["partners"].bind({"project": INNOCAP})
     assert all(row["organisation"]["label"] and row["organisation"]["url"] for row in answer["rows"])
     assert "results" not in client.get("/query.json", params={"name": "partners"}).json()
 
@@ -387,14 +390,14 @@ def test_a_long_query_is_posted_as_a_form_with_the_view_in_the_url(client):
     posted = client.post("/query.json?page=2&sort=-code", data={"query": long})
     assert posted.status_code == 200
     assert posted.json()["results"] == results(client, query=long, page="2", sort="-code")
-    named = client.post("/query.json?page=1", data={"name": "partners", "project": HOSTILE})
-    assert named.json()["results"]["total"] == 0 and named.json()["values"] == {"project": HOSTILE}
+    named = client.post("/query.json?page=1", data={"name": "organisations-in-region", "region": HOSTILE})
+    assert named.json()["results"]["total"] == 0 and named.json()["values"] == {"region": HOSTILE}
     assert client.post("/query", data={"query": NUTS}).status_code == 405
 
 
 def test_a_hostile_value_is_bound_as_a_literal_when_the_editor_runs_it(client, kg):
-    answer = results(client, name="partners", project=HOSTILE, page="1")
-    assert answer["total"] == 0 and answer["query"] == catalogue()["partners"].bind({"project": HOSTILE})
+    answer = results(client, name="organisations-in-region", region=HOSTILE, page="1")
+    assert answer["total"] == 0 and answer["query"] == catalogue()["organisations-in-region"].bind({"region": HOSTILE})
     assert kg.query("ASK { ?p coop:acronym 'PIKE' }") is True
 
 

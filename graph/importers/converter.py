@@ -521,10 +521,17 @@ class Converter:
     def _project(self, row: Row, project: str, written: set[str], warnings: list[str]) -> list[str]:
         prefix = self.mapping.prefix
         lines = [f"{project} {_TYPE} {_PROJECT_CLASS} .\n"]
+        named = False
         for key, predicate in (("acronym", COOP.acronym), ("title", COOP.title)):
             text = self._get(row, "project", key)
             if text:
                 lines.append(f"{project} {_p(predicate)} {_literal(text)} .\n")
+                named = True
+        if not named:  # the shapes want a title or an acronym: the source's own identifier is the one name it gives
+            identifier = _literal(" ".join(self._key(row, "project")))
+            lines += [f"{project} {_p(COOP.acronym)} {identifier} .\n",
+                      *self._inferred(project, _p(COOP.acronym), identifier,
+                                      "The source gives no acronym or title; the project is named by its identifier.")]
         for key, predicate in (("start", COOP.startDate), ("end", COOP.endDate)):
             text = self._get(row, "project", key)
             if text:

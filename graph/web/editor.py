@@ -35,6 +35,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from coopgraph.knowledge_graph import KnowledgeGraph
+from coopgraph.resolver import UnknownName, resolve_parameters
 from coopgraph.sparql import NamedQuery, Parameter, QueryError, catalogue
 from coopgraph.terms import sparql_term
 from coopgraph.vocab import PREFIXES
@@ -99,8 +101,10 @@ def _checked(query: NamedQuery, values: dict[str, str]) -> dict[str, str]:
     return values
 
 
-def bind(query: NamedQuery, values: dict[str, str], text: str | None = None) -> str:
-    """The query (or ``text``, an edited version of it) with ``values`` and the other defaults bound.
+def bind(kg: KnowledgeGraph, query: NamedQuery, values: dict[str, str], text: str | None = None) -> str:
+    """The query (or ``text``, an edited version of it) with ``values`` and the other defaults bound, names of
+    things resolved to their IRIs: a name that means nothing is a 404, one that means several things a 400
+    listing them.
 
     The parameters are always those the catalogue declares for the query, whatever the header of an
     edited text says.
@@ -108,7 +112,9 @@ def bind(query: NamedQuery, values: dict[str, str], text: str | None = None) -> 
     if text is not None:
         query = NamedQuery(query.name, text, query.title, query.description, query.parameters)
     try:
-        return query.bind(_checked(query, values))
+        return query.bind(resolve_parameters(kg, query, _checked(query, values)))
+    except UnknownName as error:
+        raise HTTPException(404, str(error)) from None
     except QueryError as error:
         raise HTTPException(400, str(error)) from None
 
@@ -323,7 +329,8 @@ async def page(site: Site, answers: Answers, request: Request) -> Response:
     data = {"name": name, "query": text, "values": values, "page": number, "sort": sort,
             "queries": [_entry(query) for query in catalogue().values()], "prefixes": _prefixes()}
     if number is not None and wants_json(request):
-        data["results"] = await answers.page(request, bind(named, values, text) if named else text, sort)
+        run = await anyio.to_thread.run_sync(bind, site.kg, named, values, text) if named else text
+        data["results"] = await answers.page(request, run, sort)
     return site.page(request, "query.html", data)
 
 
@@ -332,14 +339,16 @@ async def queries(request: Request) -> Response:
     return JSONResponse({"queries": [_entry(query) for query in catalogue().values()], "prefixes": _prefixes()})
 
 
-async def bound(request: Request) -> Response:
+async def bound(site: Site, request: Request) -> Response:
     """A named query with parameters bound: ``{"name": ..., "query": text}``, the text to run at ``/sparql``."""
     query = _named(request.path_params["name"])
     values, text = await _bind_request(request)
-    return JSONResponse({"name": query.name, "query": bind(query, values, text)})
+    text = await anyio.to_thread.run_sync(bind, site.kg, query, values, text)
+    return JSONResponse({"name": query.name, "query": text})
 
 
 def routes(site: Site) -> list[Route]:
     editor = partial(page, site, Answers(site))
     return [Route("/query", editor), Route("/query.json", editor, methods=["GET", "POST"]),
-            Route("/queries.json", queries), Route("/queries/{name}/bind.json", bound, methods=["GET", "POST"])]
+            Route("/queries.json", queries),
+            Route("/queries/{name}/bind.json", partial(bound, site), methods=["GET", "POST"])]

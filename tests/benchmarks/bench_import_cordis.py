@@ -29,13 +29,13 @@ DATA = ROOT.parent / "shared" / "data" / "cordis-horizon-europe"
 BUDGET_SECONDS, BUDGET_MB = 20.0, 1536
 
 
-def measure(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Wall seconds and peak memory (MB) of a command run in its own process."""
+def measure(command: list[str], cwd: Path, expect: int = 0) -> tuple[float, float]:
+    """Wall seconds and peak memory (MB) of a command run in its own process (which should exit with ``expect``)."""
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
+    if os.waitstatus_to_exitcode(status) != expect:
         sys.exit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
     return seconds, usage.ru_maxrss / 1024
 
