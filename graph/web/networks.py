@@ -34,9 +34,10 @@ from coopgraph.vocab import NUTS
 from coopgraph.web.map import MapLink, MapPlace, map_html, region_map
 from coopgraph.web.site import Site, entity_url, page_number, text_parameter, wants_json
 
-#: How many networks are kept (an organisation network of the full CORDIS store holds 600,000 links; the
-#: four unfiltered region networks are built at start), and how many drawings and rankings (small).
-NETWORKS_KEPT = 8
+#: How many networks (whole or pruned) and lists of their links are kept (an organisation network of the full
+#: CORDIS store holds 600,000 links, tens of MB; the four region networks are built at start), and how many
+#: drawings and rankings (small).
+NETWORKS_KEPT = 12
 RESULTS_KEPT = 64
 #: Pages of things kept (a few hundred KB each at most): the pages an analyst goes back and forth between
 PAGES_KEPT = 512
@@ -195,12 +196,12 @@ class Explorer:
             self.site.kg, of, level, whole, data=self.participations() if unfiltered else None))
         if whole == filters:
             return graph
-        return self.results.get(("pruned", _key(of, level, filters)), lambda: prune(graph, filters))
+        return self.networks.get(_key(of, level, filters), lambda: prune(graph, filters))
 
     def links(self, of: str, level: int, filters: Filters, weight: str) -> list[tuple]:
         """The network's links, strongest first by ``weight`` (then by their ends, for a stable order)."""
         graph = self.network(of, level, filters)
-        return self.results.get(("links", _key(of, level, filters), weight), lambda: sorted(
+        return self.networks.get(("links", _key(of, level, filters), weight), lambda: sorted(
             graph.edges, key=lambda edge: (-graph.edges[edge][weight], *sorted(map(str, edge)))))
 
     def drawing(self, of: str, level: int, filters: Filters, weight: str) -> dict:

@@ -13,16 +13,20 @@ from pathlib import Path
 COOPGRAPH = [sys.executable, "-m", "coopgraph"]
 
 
-def serve(store: Path) -> tuple[subprocess.Popen, str]:
+def serve(store: Path, *options: str, stderr=subprocess.DEVNULL) -> tuple[subprocess.Popen, str]:
     """Start ``coopgraph serve`` on ``store`` (a process of its own, on a free loopback port) and return once it
-    is warm: what it builds as it starts (networks, search index) is built. Returns the process and its URL."""
+    is warm: what it builds as it starts (networks, search index) is built. Returns the process and its URL.
+    ``options`` are more options of ``serve`` (``"--timeout", "5"``); ``stderr`` is where the server's log and
+    tracebacks go (an open file, to read them after the run; by default nowhere)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([*COOPGRAPH, "--store", str(store), "serve", "--port", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen([*COOPGRAPH, "--store", str(store), "serve", "--port", str(port), *options],
+                              stdout=subprocess.DEVNULL, stderr=stderr)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
+        if server.poll() is not None:
+            raise RuntimeError(f"the server stopped (exit code {server.returncode}) before it was warm")
         try:
             with urllib.request.urlopen(f"{url}/index.json", timeout=60) as answer:
                 if json.load(answer)["warm"]:
