@@ -373,3 +373,10 @@ def test_network_command_refuses_a_page_of_the_bipartite_network(hostile_store, 
     result = run_cli("network", "--of", "bipartite", "--out", str(tmp_path / "b.html"), store=hostile_store)
     assert result.returncode == 1 and result.stderr.startswith("error: a page draws networks of organisations")
     assert not list(tmp_path.iterdir())
+
+
+def test_a_network_no_project_passes_says_so_and_draws_nothing(client):
+    response = client.get("/network", params={"of": "organisations", "to": 1990})
+    assert response.status_code == 200 and "Nothing to draw: no link passes the filters." in response.text
+    assert 'id="network-data"' not in response.text
+    assert client.get("/network.json", params={"of": "organisations", "to": 1990}).json()["summary"]["nodes"] == 0
