@@ -161,8 +161,8 @@ def _run(ctx: typer.Context, action: Callable[[KnowledgeGraph], None], initialis
     except AmbiguousName as error:  # the candidates as a table, to choose from
         _say(Text.assemble(("error: ", "bold red"), error.headline))
         details = list(error.candidates[0].details)
-        listing = Listing(("IRI", *details), [(prefixed(c.iri), *c.details.values()) for c in error.candidates],
-                          prose=frozenset({"title", "label"}), counted=False)
+        listing = Listing(("identifier", *details), [(c.identifier, *c.details.values()) for c in error.candidates],
+                          prose=frozenset({"title", "label"}), counted=False)  # what to give instead, whole
         sys.stderr.write("\n".join(listing.lines(err.width)) + "\n")
         raise typer.Exit(1) from None
     except (StoreError, QueryError, MappingError, TableError, NetworkError) as error:
