@@ -1,5 +1,8 @@
 """Named query headers and parameter binding: values are bound as RDF terms, never spliced as text."""
 
+import subprocess
+import sys
+
 import pyoxigraph as ox
 import pytest
 from hypothesis import given, settings
@@ -133,3 +136,16 @@ def test_hostile_parameter_leaves_the_store_intact(fresh_kg):
         fresh_kg.query("partners", project=HOSTILE)
     assert fresh_kg.query("organisations-in-region", region=HOSTILE) == []
     assert fresh_kg.store.sizes() == before
+
+
+SCAN = """
+from coopgraph.sparql import has_keyword, nested_deeper_than
+for text in ['"' + '\\\\"' * 200_000, "'''" + "a" * 500_000, "'" + "\\\\'" * 200_000]:
+    assert not has_keyword(text, "service") and not nested_deeper_than(text, 100)
+"""
+
+
+def test_a_text_of_unclosed_quotes_is_scanned_once():
+    """Each unclosed quote was once read to the end of its line again: a megabyte of them took hours, before any
+    limit. In a process of its own, so that a regression fails at the time-out instead of hanging the run."""
+    subprocess.run([sys.executable, "-c", SCAN], check=True, timeout=60)
