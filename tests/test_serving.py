@@ -13,6 +13,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+import anyio
 import pytest
 from starlette.testclient import TestClient
 
@@ -218,3 +219,23 @@ def test_home_counts_and_search_follow_what_is_published_meanwhile(fresh_kg, mon
     assert [hit["iri"] for hit in found] == ["https://example.org/fixture/arctic-bridge"]
     fresh_kg.remove("file/extra-project.ttl")
     assert client.get("/index.json").json()["counts"]["projects"] == projects
+
+
+def test_a_turn_is_held_until_the_work_ends_and_given_back_exactly_once():
+    from coopgraph.web.admission import Admission, Busy, PastTime
+
+    async def scenario() -> None:
+        admission = Admission(1, 0, "pages")
+        with pytest.raises(PastTime):  # given up before its thread began: the turn goes back at once
+            await admission.run(time.monotonic() - 1, lambda: "never")
+        assert await admission.run(time.monotonic() + 5, lambda: "done") == "done"
+        with pytest.raises(PastTime):  # past its time, the work goes on and holds its turn
+            await admission.run(time.monotonic() + 0.1, time.sleep, 0.6)
+        with pytest.raises(Busy):
+            await admission.run(time.monotonic() + 5, lambda: "refused")
+        await anyio.sleep(0.8)
+        assert await admission.run(time.monotonic() + 5, lambda: "again") == "again"
+        with pytest.raises(ValueError):  # a turn is given back once: a second release would raise here
+            admission._turns.release()
+
+    anyio.run(scenario)

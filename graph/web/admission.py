@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Callable, TypeVar
 
 import anyio
+
+T = TypeVar("T")
 
 #: How often a waiting request looks for a free turn (seconds).
 POLL_SECONDS = 0.02
@@ -22,6 +25,10 @@ class Busy(Exception):
     """No turn came before the deadline, or too many requests wait already; the message says which."""
 
 
+class PastTime(Exception):
+    """The work was not done by its deadline (it may go on, in its turn)."""
+
+
 class Admission:
     """At most ``size`` pieces of work at once, at most ``queue`` requests waiting for a turn; ``what`` names the
     work in refusals (``queries``, ``pages``)."""
@@ -29,25 +36,48 @@ class Admission:
     def __init__(self, size: int, queue: int, what: str) -> None:
         self.size, self.queue, self.what = size, queue, what
         self.waiting = 0
-        self._turns = threading.Semaphore(size)  # released by the thread that did the work, when it ends
+        self._turns = threading.BoundedSemaphore(size)  # released once the work has ended, by whoever saw it end
 
-    async def enter(self, deadline: float) -> None:
-        """Take a turn, waiting until ``deadline`` (``time.monotonic()``) at most; :meth:`leave` gives it back."""
-        if self._turns.acquire(blocking=False):
-            return
-        if self.waiting >= self.queue:
-            raise Busy(f"the server is busy: {self.size} {self.what} at once, and {self.waiting} more wait; try "
-                       "again in a moment")
-        self.waiting += 1
-        try:
-            while not self._turns.acquire(blocking=False):
-                if time.monotonic() >= deadline:
-                    raise Busy(f"the server is busy: no turn came for this request within its time limit "
-                               f"({self.size} {self.what} at once); try again in a moment")
-                await anyio.sleep(POLL_SECONDS)
-        finally:
-            self.waiting -= 1
+    async def _enter(self, deadline: float) -> None:
+        """Take a turn, waiting until ``deadline`` (``time.monotonic()``) at most."""
+        if not self._turns.acquire(blocking=False):
+            if self.waiting >= self.queue:
+                raise Busy(f"the server is busy: {self.size} {self.what} at once, and {self.waiting} more wait; try "
+                           "again in a moment")
+            self.waiting += 1
+            try:
+                while not self._turns.acquire(blocking=False):
+                    if time.monotonic() >= deadline:
+                        break
+                    await anyio.sleep(POLL_SECONDS)
+                else:
+                    return
+            finally:
+                self.waiting -= 1
+            raise Busy(f"the server is busy: no turn came for this request within its time limit ({self.size} "
+                       f"{self.what} at once); try again in a moment")
 
-    def leave(self) -> None:
-        """Give the turn back (from any thread), once the work has really ended."""
-        self._turns.release()
+    async def run(self, deadline: float, function: Callable[..., T], *args, grace: float = 0.0) -> T:
+        """``function(*args)`` in a thread, in a turn, by ``deadline``: :class:`Busy` when no turn comes in time,
+        :class:`PastTime` when the work is not done by then (it goes on in its thread, holding its turn). Work that
+        stops itself at the deadline (a query whose worker is killed) is given ``grace`` seconds to do so.
+
+        The turn goes back exactly once: when the work ends, or, if the request gave up before the thread began,
+        at once (a claim that either side takes first).
+        """
+        await self._enter(deadline)
+        claim = threading.Lock()
+
+        def work() -> T | None:
+            if not claim.acquire(blocking=False):
+                return None  # given up before it began: the turn went back already
+            try:
+                return function(*args)
+            finally:
+                self._turns.release()
+
+        with anyio.move_on_after(max(0.0, deadline + grace - time.monotonic())):
+            return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+        if claim.acquire(blocking=False):  # the thread never began
+            self._turns.release()
+        raise PastTime

@@ -6,7 +6,6 @@ import contextlib
 import inspect
 import time
 
-import anyio
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -21,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from coopgraph.knowledge_graph import KnowledgeGraph
 from coopgraph.network.build import NO_FILTERS
 from coopgraph.web import editor, entities, networks, pages, search
-from coopgraph.web.admission import Admission, Busy
+from coopgraph.web.admission import Admission, Busy, PastTime
 from coopgraph.web.endpoint import DEFAULT_LIMITS, Limits, SparqlEndpoint
 from coopgraph.web.guard import MAX_BODY_BYTES, BodyLimit, SecurityHeaders
 from coopgraph.web.served import Refreshing, ServedGraph
@@ -41,30 +40,22 @@ def favicon(request: Request) -> Response:
 
 
 def _admitted(route: Route, admission: Admission, seconds: float) -> Route:
-    """``route`` made in a thread when ``admission`` gives it a turn, answered within ``seconds`` of its arrival or
-    refused (503). Past the limit, a page goes on being made (in its turn) and is kept (see
+    """``route`` made in a thread in a turn of ``admission`` (:meth:`.Admission.run`), answered within ``seconds``
+    of its arrival or refused (503). Past the limit, a page goes on being made and is kept (see
     :class:`.networks.Cache`), so that asking again soon gets it. The query editor's route (a coroutine, whose
     queries the endpoint bounds) is left as it is."""
     if inspect.iscoroutinefunction(route.endpoint):
         return route
     handler = route.endpoint
 
-    def make(request: Request) -> Response:
-        try:
-            return handler(request)
-        finally:
-            admission.leave()
-
     async def respond(request: Request) -> Response:
-        deadline = time.monotonic() + seconds
         try:
-            await admission.enter(deadline)
+            return await admission.run(time.monotonic() + seconds, handler, request)
         except Busy as busy:
             raise HTTPException(503, str(busy)) from None
-        with anyio.move_on_after(deadline - time.monotonic()):
-            return await anyio.to_thread.run_sync(make, request, abandon_on_cancel=True)
-        raise HTTPException(503, f"this page took longer than {seconds:g} s to make; it is still being made: "
-                                 "ask again in a moment")
+        except PastTime:
+            raise HTTPException(503, f"this page took longer than {seconds:g} s to make; it is still being made: "
+                                     "ask again in a moment") from None
 
     return Route(route.path, respond, methods=route.methods, name=route.name)
 

@@ -3,13 +3,14 @@
 Oxigraph cannot stop a query midway and Python cannot stop a thread: a query left in a thread after its time
 limit goes on burning a core. A process can be killed. So each query goes to one of at most ``size`` worker
 processes, which open the store read-only (the snapshot the server shows, which nothing writes: see
-:mod:`coopgraph.snapshots`); a query past its limit has its worker killed, and a new worker starts when one is
-next needed. At most ``queue`` more queries wait for a worker; beyond that the endpoint answers 503 at once.
+:mod:`coopgraph.snapshots`); a query past its limit has its worker killed, and a new worker starts in its place
+at once. Queries take turns (:mod:`.admission`): at most ``queue`` more wait; beyond that, or past their time
+limit (counted from their arrival), the endpoint answers 503.
 The worker sends the answer in chunks as Oxigraph serialises it and counts them: past the size limit it stops
 the query, so neither process ever holds more than the limit.
 
 An in-memory store cannot be opened by another process: its queries run in threads, under the same bounds,
-and one past its time limit is answered at the limit but finishes in the background.
+and one past its time limit is answered at the limit but finishes in the background, holding its turn.
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from dataclasses import astuple, dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-import anyio
-
 from coopgraph.store import OxigraphStore, Store, StoreError
-from coopgraph.web.admission import Admission, Busy
+from coopgraph.web.admission import Admission, Busy, PastTime
 
 #: Queries at once (one per core: each keeps a core busy), and how many more may wait.
 DEFAULT_WORKERS, DEFAULT_QUEUE = os.cpu_count() or 2, 8
+#: How long a worker past its time limit may take to be killed and replaced (it takes milliseconds).
+STOPPING_SECONDS = 2.0
 #: Workers run at a lower CPU priority than the server, so that pages stay quick while long queries run.
 NICENESS = 10
 
@@ -54,12 +55,8 @@ class Job:
     max_bytes: int
 
 
-class _PastTime(Exception):
-    """A query ran past its time limit."""
-
-
-class _Starting(_PastTime):
-    """The time was up before the worker had even started (the worker is fine)."""
+class _Starting(PastTime):
+    """The time was up before the worker had even started, or before it was given the query (it is fine)."""
 
 
 class _TooLarge(Exception):
@@ -86,6 +83,12 @@ class _Capped:
 def _too_large(limit: int) -> QueryRefused:
     return QueryRefused(413, f"the answer is larger than {limit:,} bytes, this endpoint's limit: add a LIMIT, "
                              "or ask for fewer columns")
+
+
+def _answered(store: Store, job: Job) -> tuple[str, bytes]:
+    """``job``'s answer whole: (its media type, its bytes)."""
+    chunks: list[bytes] = []
+    return _answer(store, job, chunks.append), b"".join(chunks)
 
 
 def _answer(store: Store, job: Job, send) -> str:
@@ -145,10 +148,16 @@ class _Worker:
     def __init__(self) -> None:
         job_reader, job_writer = os.pipe()
         answer_reader, answer_writer = os.pipe()
-        self.process = subprocess.Popen([sys.executable, "-c", _WORKER, str(job_reader), str(answer_writer)],
-                                        pass_fds=(job_reader, answer_writer), stdin=subprocess.DEVNULL)
-        os.close(job_reader)
-        os.close(answer_writer)
+        try:  # -P: nothing is imported from the server's working directory
+            self.process = subprocess.Popen([sys.executable, "-P", "-c", _WORKER, str(job_reader), str(answer_writer)],
+                                            pass_fds=(job_reader, answer_writer), stdin=subprocess.DEVNULL)
+        except OSError:
+            for descriptor in (job_writer, answer_reader):
+                os.close(descriptor)
+            raise
+        finally:
+            os.close(job_reader)
+            os.close(answer_writer)
         self.jobs = Connection(job_writer, readable=False)
         self.answers = Connection(answer_reader, writable=False)
         self.ready = False
@@ -164,14 +173,16 @@ class _Worker:
 
     def run(self, location: str, job: Job, deadline: float) -> tuple[str, bytes]:
         """The answer's media type and bytes by ``deadline`` (``time.monotonic()``); :class:`QueryRefused` when the
-        worker refuses, :class:`_PastTime` when the time is up, :class:`_Starting` when it was not even ready."""
+        worker refuses, :class:`.PastTime` when the time is up, :class:`_Starting` when it was not even asked."""
         self._wait_until_ready(deadline)
+        if time.monotonic() >= deadline:
+            raise _Starting
         self.jobs.send((location, *astuple(job)))
         chunks = []
         while True:
             remaining = deadline - time.monotonic()
             if remaining <= 0 or not self.answers.poll(remaining):
-                raise _PastTime
+                raise PastTime
             kind, value = self.answers.recv()
             if kind == "chunk":
                 chunks.append(value)
@@ -192,6 +203,14 @@ class _Worker:
             self.process.wait()
         self.jobs.close()
         self.answers.close()
+
+
+def _ended(process: subprocess.Popen) -> int | None:
+    """The exit status of a worker whose pipe closed (it is gone, or going: a second at most), else None."""
+    try:
+        return process.wait(1)
+    except subprocess.TimeoutExpired:
+        return None
 
 
 class QueryRunner:
@@ -226,51 +245,42 @@ class QueryRunner:
             self._rest(self._spawn())
 
     def _in_worker(self, location: str, job: Job, deadline: float) -> tuple[str, bytes]:
+        with self._lock:
+            worker = self._idle.pop() if self._idle else None
+        worker = worker or self._spawn()
         try:
+            answer = worker.run(location, job, deadline)
+        except (QueryRefused, _Starting):
+            self._rest(worker)
+            raise
+        except BaseException as error:  # past its time, or the worker died: it may be mid-query, so it goes
+            ended = _ended(worker.process) if isinstance(error, (EOFError, OSError)) else None  # how it died
             with self._lock:
-                worker = self._idle.pop() if self._idle else None
-            worker = worker or self._spawn()
-            try:
-                answer = worker.run(location, job, deadline)
-            except (QueryRefused, _Starting):
-                self._rest(worker)
-                raise
-            except BaseException as error:  # past its time, or the worker died: it may be mid-query, so it goes
-                with self._lock:
-                    self._all.discard(worker)
-                worker.stop(kill=True)
-                self._rest(self._spawn())  # starting while this answer goes out
-                if isinstance(error, (EOFError, OSError)):  # Oxigraph crashed (a stack overflow on a deep parse...)
+                self._all.discard(worker)
+            worker.stop(kill=True)
+            self._rest(self._spawn())  # starting while this answer goes out
+            if isinstance(error, (EOFError, OSError)):
+                if ended is not None and ended < 0 and ended != -signal.SIGKILL:  # Oxigraph crashed on the query
                     raise QueryRefused(400, "the SPARQL engine failed on this query and stopped; simplify it (a "
                                             "long chain of operators, say)") from None
-                raise
-            self._rest(worker)
-            return answer
-        finally:
-            self.admission.leave()
-
-    def _in_thread(self, store: Store, job: Job) -> tuple[str, bytes]:
-        try:
-            chunks: list[bytes] = []
-            return _answer(store, job, chunks.append), b"".join(chunks)
-        finally:
-            self.admission.leave()  # when the query has really ended, not at its time limit
+                raise QueryRefused(503, "the query's worker process stopped; try again") from None
+            raise
+        self._rest(worker)
+        return answer
 
     async def run(self, job: Job, location: Path | None, store: Store) -> tuple[str, bytes]:
         """The answer to ``job`` (its media type, its bytes) from the store at ``location``, in a worker process;
-        or, when the store is in memory (``location`` None), from ``store`` in a thread."""
+        or, when the store is in memory (``location`` None), from ``store`` in a thread, which goes on past the
+        time limit (holding its turn) as nothing can stop it."""
         deadline = time.monotonic() + self.timeout
         try:
-            await self.admission.enter(deadline)
+            if location is None:
+                return await self.admission.run(deadline, _answered, store, job)
+            return await self.admission.run(deadline, self._in_worker, str(location), job, deadline,
+                                            grace=STOPPING_SECONDS)
         except Busy as busy:
             raise QueryRefused(503, str(busy)) from None
-        try:
-            if location is None:
-                with anyio.move_on_after(deadline - time.monotonic()):
-                    return await anyio.to_thread.run_sync(self._in_thread, store, job, abandon_on_cancel=True)
-                raise _PastTime
-            return await anyio.to_thread.run_sync(self._in_worker, str(location), job, deadline)
-        except _PastTime:
+        except PastTime:
             raise QueryRefused(503, f"the query took longer than {self.timeout:g} s, this endpoint's limit") from None
 
     def processes(self) -> int:
