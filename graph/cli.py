@@ -762,18 +762,13 @@ def _listen(host: str, port: int) -> socket.socket:
 
 
 def _served(kg: KnowledgeGraph, keep_seconds: float):
-    """What a server shows: for a store on disk, its newest snapshot, followed, and the store's lock let go, so
-    that imports can run while the server does; an in-memory graph as it is."""
-    from coopgraph.snapshots import Snapshots
+    """What a server shows (:meth:`.ServedGraph.of`), with the store's lock let go, so that imports can run while
+    the server does."""
     from coopgraph.web.served import ServedGraph
 
-    location = getattr(kg.store, "path", None)
-    if location is None:
-        return ServedGraph(kg)
-    Snapshots(location).lease(set())  # watched from now on: every publication takes a snapshot
-    kg.store.snapshot()
+    served = ServedGraph.of(kg, keep_seconds)
     kg.close()
-    return ServedGraph.following(location, keep_seconds)
+    return served
 
 
 @app.command()
@@ -820,7 +815,7 @@ def serve(
             regions = load_outlines(outlines) if outlines else None
         except (OSError, ValueError) as error:
             raise _fail(f"cannot read outlines {outlines}: {error}") from None
-        served = _served(kg, keep_seconds=timeout + 5)
+        served = _served(kg, keep_seconds=timeout + 60)  # queries end by then; pages almost always
         try:
             application = create_app(served, limits, tuple(cors_origin or ()), outlines=regions,
                                      hosts=allowed_hosts(host, tuple(allow_host or ())))

@@ -11,14 +11,19 @@ snapshots it still reads (``snapshots/leases/<pid>``); the others are deleted by
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import re
 import shutil
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 #: The folder inside a store that holds its snapshots; a store has one while a server watches it.
 FOLDER = "snapshots"
+#: A snapshot's name: the time it was taken (nanoseconds, so names sort by time) and the taker's process.
+_NAME = re.compile(r"\d{20}-\d+")
 
 
 def _alive(pid: int) -> bool:
@@ -46,8 +51,15 @@ class Snapshots:
         self.leases = self.folder / "leases"
 
     def watched(self) -> bool:
-        """Whether a server may be reading snapshots of this store (so each publication must take one)."""
-        return self.folder.is_dir()
+        """Whether a server reads snapshots of this store (so each publication must take one). A folder that no
+        live process leases (its server was killed) goes: the store is not watched."""
+        if not self.folder.is_dir():
+            return False
+        with self._locked():
+            if self._readers():
+                return True
+            shutil.rmtree(self.folder, ignore_errors=True)
+        return False
 
     def take(self, backup: Callable[[str], None]) -> Path:
         """Take a snapshot with ``backup(directory)`` (the store's checkpoint), make it current, delete those
@@ -67,16 +79,34 @@ class Snapshots:
             return None
         return self.folder / name if name and (self.folder / name).is_dir() else None
 
+    @contextlib.contextmanager
+    def _locked(self) -> Iterator[None]:
+        """Leasing and cleaning exclude each other (across processes), so no snapshot is deleted between a
+        server's reading ``current`` and its lease."""
+        self.leases.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / "lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
+
     def lease(self, snapshots: set[Path]) -> None:
         """Say that this process reads ``snapshots`` (and no others), so that nobody deletes them."""
-        self.leases.mkdir(parents=True, exist_ok=True)
+        with self._locked():
+            self._write_lease(snapshots)
+
+    def _write_lease(self, snapshots: set[Path]) -> None:
         _write_atomically(self.leases / str(os.getpid()), "\n".join(sorted(path.name for path in snapshots)))
+
+    def hold_current(self, also: set[Path] = frozenset()) -> Path | None:
+        """Lease the newest snapshot, with ``also``, and return it (None when there is none)."""
+        with self._locked():
+            current = self.current()
+            self._write_lease({*also, *([current] if current else [])})
+            return current
 
     def release(self) -> None:
         """This process reads no snapshot any more; with no other reader left, the store is no longer watched."""
         (self.leases / str(os.getpid())).unlink(missing_ok=True)
-        if not self._readers() and self.watched():
-            shutil.rmtree(self.folder, ignore_errors=True)
+        self.watched()
 
     def _readers(self) -> dict[int, set[str]]:
         """The snapshots each live process reads; the leases of dead ones are dropped."""
@@ -89,8 +119,13 @@ class Snapshots:
         return readers
 
     def clean(self) -> None:
-        """Delete the snapshots that are neither current nor leased."""
-        keep = {getattr(self.current(), "name", ""), *(name for names in self._readers().values() for name in names)}
-        for snapshot in self.folder.glob("[0-9]*-[0-9]*"):
-            if snapshot.name not in keep and snapshot.is_dir():
-                shutil.rmtree(snapshot, ignore_errors=True)
+        """Delete the snapshots older than the current one that nobody leases (never one being written: a
+        checkpoint under way has another name, and a newer one is about to become current)."""
+        with self._locked():
+            current = self.current()
+            if current is None:
+                return
+            leased = {name for names in self._readers().values() for name in names}
+            for snapshot in self.folder.iterdir():
+                if _NAME.fullmatch(snapshot.name) and snapshot.name < current.name and snapshot.name not in leased:
+                    shutil.rmtree(snapshot, ignore_errors=True)

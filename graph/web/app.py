@@ -78,7 +78,7 @@ def create_app(kg: KnowledgeGraph | ServedGraph, limits: Limits = DEFAULT_LIMITS
     >>> client.get("/sparql", params={"query": "ASK { ?p coop:acronym 'PIKE' }"}).json()["boolean"]
     True
     """
-    served = kg if isinstance(kg, ServedGraph) else ServedGraph(kg)
+    served = kg if isinstance(kg, ServedGraph) else ServedGraph.of(kg, keep_seconds=limits.timeout + 60)
     site = Site(served, limits)
     endpoint = SparqlEndpoint(served, limits)
     middleware = [Middleware(SecurityHeaders), Middleware(Refreshing, served=served),
@@ -107,15 +107,15 @@ def create_app(kg: KnowledgeGraph | ServedGraph, limits: Limits = DEFAULT_LIMITS
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette):
-        with explorer.warming_up(index.entries,  # the first pages and searches need not wait
-                                 lambda: [explorer.region_centres(level) for level in range(4)],
-                                 lambda: explorer.drawing("organisations", 2, NO_FILTERS, "fractional")):
-            endpoint.runner.start()
-            try:
+        try:  # the closing here, not after the server returns: uvicorn ends the process with the stopping signal
+            with explorer.warming_up(index.entries,  # the first pages and searches need not wait
+                                     lambda: [explorer.region_centres(level) for level in range(4)],
+                                     lambda: explorer.drawing("organisations", 2, NO_FILTERS, "fractional")):
+                endpoint.runner.start()
                 yield
-            finally:  # here, not after the server returns: uvicorn ends the process with the signal that stopped it
-                endpoint.runner.close()
-                served.close()
+        finally:  # once the warm-up has stopped: it reads the store
+            endpoint.runner.close()
+            served.close()
 
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                     exception_handlers={HTTPException: error_page, Exception: error_page})

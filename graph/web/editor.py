@@ -255,7 +255,11 @@ class Answers:
     async def answer(self, request: Request, text: str) -> Answer:
         answer = self._cache.get(text)
         if answer is None:
-            answer = self._cache[text] = await _run(request, text)
+            generation = self.site.served.generation
+            answer = await _run(request, text)
+            if generation != self.site.served.generation:  # the store changed meanwhile: not kept
+                return answer
+            self._cache[text] = answer
         self._cache.move_to_end(text)
         while len(self._cache) > 1 and (len(self._cache) > CACHED_ANSWERS or
                                         sum(kept.size for kept in self._cache.values()) > CACHED_BYTES):

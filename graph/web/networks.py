@@ -102,7 +102,9 @@ class Explorer:
         self.warm = threading.Event()  # set once what the server builds as it starts is built
         self._warming: tuple[Callable[[], object], ...] = ()
         self._stopping = threading.Event()
-        self._builders: list[threading.Thread] = []
+        self._builder: threading.Thread | None = None
+        self._builder_lock = threading.Lock()
+        self._again = False  # the warm-up list must (re)start
         self._forget()
         site.served.subscribe(self.reset)
 
@@ -113,26 +115,35 @@ class Explorer:
         self.pages = Cache(PAGES_KEPT)
 
     def _warm_up(self) -> None:
-        """Build the warm-up tasks in the background; a task that fails is left for its page to report."""
+        """Build the warm-up tasks in the background, in one thread: a change of the store while it works makes it
+        start its list again, rather than start another. A task that fails is left for its page to report."""
         def build() -> None:
-            for task in self._warming:
-                if self._stopping.is_set():
-                    return
-                try:
-                    task()
-                except NetworkError:
-                    continue  # e.g. a store without regions at a level: its pages say so when asked
-            self.warm.set()
+            while not self._stopping.is_set():
+                with self._builder_lock:
+                    if not self._again:
+                        self.warm.set()
+                        self._builder = None
+                        return
+                    self._again = False
+                for task in self._warming:
+                    if self._stopping.is_set() or self._again:
+                        break
+                    try:
+                        task()
+                    except NetworkError:
+                        continue  # e.g. a store without regions at a level: its pages say so when asked
 
-        self.warm.clear()
-        thread = threading.Thread(target=build, name="coopgraph-warm-up", daemon=True)
-        self._builders = [*(builder for builder in self._builders if builder.is_alive()), thread]
-        thread.start()
+        with self._builder_lock:
+            self.warm.clear()
+            self._again = True
+            if self._builder is None:
+                self._builder = threading.Thread(target=build, name="coopgraph-warm-up", daemon=True)
+                self._builder.start()
 
     @contextlib.contextmanager
     def warming_up(self, *also: Callable[[], object]) -> Iterator[None]:
         """While the server runs: read the participations and build the region networks (NUTS 0-3), then do
-        ``also``, in the background, so the first pages need not wait; again after each move to a newer snapshot.
+        ``also``, in the background, so the first pages need not wait; again after each change of the store.
         When the server stops, no new task starts and the one under way is waited for (the store is closed
         next)."""
         self._warming = (*(partial(self.network, "regions", level, NO_FILTERS) for level in range(4)), *also)
@@ -141,8 +152,9 @@ class Explorer:
             yield
         finally:
             self._stopping.set()
-            for thread in self._builders:
-                thread.join()
+            builder = self._builder
+            if builder is not None:
+                builder.join()
 
     def reset(self) -> None:
         """Forget what was read and built: the store the site shows has changed."""

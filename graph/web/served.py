@@ -8,6 +8,7 @@ request starts (it looks at most once a second), then tells what it has cached t
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from pathlib import Path
@@ -17,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coopgraph.knowledge_graph import KnowledgeGraph
 from coopgraph.snapshots import Snapshots
-from coopgraph.store import OxigraphStore, StoreError
+from coopgraph.store import OxigraphStore
 
 #: How often, at most, the server looks for a newer snapshot.
 CHECK_SECONDS = 1.0
@@ -26,29 +27,34 @@ CHECK_SECONDS = 1.0
 class ServedGraph:
     """A knowledge graph as a server shows it: :attr:`kg` is the graph to read now, :attr:`location` the directory
     worker processes open (None: in memory), :attr:`generation` counts the changes seen (a newer snapshot, or a
-    publication into a graph given as it is)."""
+    publication into an in-memory graph). Use :meth:`of`."""
 
     def __init__(self, kg: KnowledgeGraph, snapshots: Snapshots | None = None, keep_seconds: float = 60.0) -> None:
-        """``kg`` as it is (a graph that does not change under the server: in memory, or on disk and held by this
-        process), or, with ``snapshots``, the snapshot it reads; the snapshot it leaves stays leased
-        ``keep_seconds`` (the longest a query may run)."""
+        """``kg`` in memory, as it is; or, with ``snapshots``, the snapshot it reads. A snapshot the server leaves
+        stays leased ``keep_seconds`` (longer than a query or a page may go on reading it)."""
         self._kg, self.snapshots, self.keep_seconds = kg, snapshots, keep_seconds
-        self.location: Path | None = getattr(kg.store, "path", None)
+        self.location: Path | None = getattr(kg.store, "path", None) if snapshots else None
         self.generation = 0
+        self._reading: dict[Path, float] = {self.location: math.inf} if self.location else {}  # until when
         self._checked = time.monotonic()
         self._versions = kg.store.versions()
         self._lock = threading.Lock()
         self._listeners: list[Callable[[], None]] = []
+        self._timers: list[threading.Timer] = []
+        self._closed = False
 
     @classmethod
-    def following(cls, store: Path, keep_seconds: float = 60.0) -> ServedGraph:
-        """The newest snapshot of the store at ``store``, followed; the store must have one (see
-        :meth:`.OxigraphStore.snapshot`)."""
-        snapshots = Snapshots(store)
-        current = snapshots.current()
-        if current is None:
-            raise StoreError(f"{store} has no snapshot to serve")
-        snapshots.lease({current})
+    def of(cls, kg: KnowledgeGraph, keep_seconds: float = 60.0) -> ServedGraph:
+        """What a server shows of ``kg``: a store on disk as its newest snapshot, followed (``kg`` may go on
+        writing: from now on each of its publications takes a snapshot, as other processes' do); a graph in
+        memory as it is."""
+        location = getattr(kg.store, "path", None)
+        if location is None:
+            return cls(kg)
+        snapshots = Snapshots(location)
+        snapshots.lease(set())  # watched from now on
+        kg.store.snapshot()
+        current = snapshots.hold_current()
         return cls(KnowledgeGraph(OxigraphStore(current, read_only=True)), snapshots, keep_seconds)
 
     def subscribe(self, listener: Callable[[], None]) -> None:
@@ -62,8 +68,12 @@ class ServedGraph:
     def refresh(self) -> None:
         """Move to a newer snapshot, or notice a publication, if there is one (looking at most once a second);
         called as each request starts (:class:`Refreshing`), so that a request reads one graph throughout."""
-        if time.monotonic() - self._checked > CHECK_SECONDS:
-            self._follow() if self.snapshots is not None else self._notice_publications()
+        if time.monotonic() - self._checked <= CHECK_SECONDS:
+            return
+        if self.snapshots is not None:
+            self._follow()
+        else:
+            self._notice_publications()
 
     def _changed(self) -> None:
         self.generation += 1
@@ -71,7 +81,7 @@ class ServedGraph:
             listener()
 
     def _notice_publications(self) -> None:
-        """A graph given as it is changes only by this process (a notebook that imports while it serves)."""
+        """An in-memory graph changes only by this process (a notebook that imports while it serves)."""
         with self._lock:
             self._checked = time.monotonic()
             versions, self._versions = self._versions, self._kg.store.versions()
@@ -80,27 +90,39 @@ class ServedGraph:
 
     def _follow(self) -> None:
         with self._lock:
-            self._checked = time.monotonic()
-            current = self.snapshots.current()
-            if current is None or current == self.location:
+            self._checked = now = time.monotonic()
+            if self.snapshots.current() in (None, self.location):
                 return
-            left = self.location
-            self.snapshots.lease({left, current})
+            self._reading[self.location] = now + self.keep_seconds  # queries and pages may still read it
+            current = self.snapshots.hold_current(set(self._reading))
+            if current is None:  # the folder went (every server stopped, or was killed): keep what is open
+                return
+            self._reading[current] = math.inf
             self._kg = KnowledgeGraph(OxigraphStore(current, read_only=True))
             self.location = current
+            timer = threading.Timer(self.keep_seconds + 0.1, self._let_go)
+            timer.daemon = True
+            self._timers = [*(kept for kept in self._timers if kept.is_alive()), timer]
+            timer.start()
         self._changed()
-        timer = threading.Timer(self.keep_seconds, self._let_go)  # queries started on the old one have ended
-        timer.daemon = True
-        timer.start()
 
     def _let_go(self) -> None:
+        """Stop leasing the snapshots left longer ago than ``keep_seconds``, and delete them."""
         with self._lock:
-            self.snapshots.lease({self.location})
-            self.snapshots.clean()
+            if self._closed:
+                return
+            now = time.monotonic()
+            self._reading = {path: until for path, until in self._reading.items() if until > now}
+            self.snapshots.lease(set(self._reading))
+        self.snapshots.clean()
 
     def close(self) -> None:
         """Stop reading snapshots: they are released (and the store unwatched when no other server reads it). A
-        graph given as it is stays open: it belongs to the caller. Closing twice is harmless."""
+        graph in memory stays open: it belongs to the caller. Closing twice is harmless."""
+        with self._lock:
+            self._closed = True
+            for timer in self._timers:
+                timer.cancel()
         if self.snapshots is not None:
             self._kg.close()
             self.snapshots.release()
