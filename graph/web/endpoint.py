@@ -47,7 +47,7 @@ class Limits:
     max_result_bytes: int = 50_000_000
     workers: int = DEFAULT_WORKERS
     queue: int = DEFAULT_QUEUE
-    pages: int = DEFAULT_WORKERS + 2  # pages made at once: more only wait longer for Python's lock
+    pages: int = DEFAULT_WORKERS  # pages made at once: more only wait longer for Python's lock
     allow_service: bool = False
 
 
