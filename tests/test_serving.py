@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import os
 import re
@@ -237,7 +238,8 @@ def test_a_turn_is_held_until_the_work_ends_and_given_back_exactly_once():
         with pytest.raises(ValueError):  # a turn is given back once: a second release would raise here
             admission._turns.release()
 
-    anyio.run(scenario)
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:  # a loop of its own: the browser tests run one here
+        thread.submit(anyio.run, scenario).result()
 
 
 def test_snapshots_left_are_kept_while_they_may_be_read_then_deleted(store_copy, monkeypatch):
