@@ -93,6 +93,7 @@ LEAKS = re.compile(r"Traceback|File \"|\b(?:Value|Type|Key|Index|Attribute|Unico
 
 @pytest.fixture(scope="module")
 def kg():
+    """A graph of the module's own, not the shared one: the updates it sends must change nothing, and it checks."""
     graph = coopgraph.open(":memory:")
     yield graph
     graph.close()

@@ -7,18 +7,10 @@ import doctest
 import pytest
 from starlette.testclient import TestClient
 
-import coopgraph
 from coopgraph.web import create_app, guard
 from coopgraph.web.guard import CONTENT_SECURITY_POLICY, allowed_hosts
 
 ASK = b"ASK { ?p coop:acronym 'PIKE' }"
-
-
-@pytest.fixture(scope="module")
-def kg():
-    graph = coopgraph.open(":memory:")
-    yield graph
-    graph.close()
 
 
 @pytest.fixture(scope="module")

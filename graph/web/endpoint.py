@@ -55,41 +55,33 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-class ProtocolError(Exception):
-    """A request the endpoint refuses, with its HTTP status and a one-line reason."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 async def _query_text(request: Request) -> str | None:
     """The query of a SPARQL Protocol request (None: no query given); updates are refused."""
     params = request.query_params
     if request.method == "POST":
         content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if content_type == "application/sparql-update":
-            raise ProtocolError(403, "SPARQL Update is not allowed: this endpoint is read-only")
+            raise QueryRefused(403, "SPARQL Update is not allowed: this endpoint is read-only")
         if content_type == "application/sparql-query":
             body = await request.body()
             try:
                 return body.decode("utf-8")
             except UnicodeDecodeError:
-                raise ProtocolError(400, "the query is not UTF-8 text") from None
+                raise QueryRefused(400, "the query is not UTF-8 text") from None
         if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             params = await request.form()
         else:
-            raise ProtocolError(415, f"POST a query as application/sparql-query or a form, not {content_type!r}")
+            raise QueryRefused(415, f"POST a query as application/sparql-query or a form, not {content_type!r}")
     if "update" in params:
-        raise ProtocolError(403, "SPARQL Update is not allowed: this endpoint is read-only")
+        raise QueryRefused(403, "SPARQL Update is not allowed: this endpoint is read-only")
     if "default-graph-uri" in params or "named-graph-uri" in params:
-        raise ProtocolError(400, "default-graph-uri and named-graph-uri are not supported: queries read all "
+        raise QueryRefused(400, "default-graph-uri and named-graph-uri are not supported: queries read all "
                                  "sources; use GRAPH or FROM in the query")
     queries = params.getlist("query")
     if len(queries) > 1:
-        raise ProtocolError(400, "give one query parameter, not several")
+        raise QueryRefused(400, "give one query parameter, not several")
     if queries and not isinstance(queries[0], str):
-        raise ProtocolError(400, "give the query as a form field, not as a file")
+        raise QueryRefused(400, "give the query as a form field, not as a file")
     return queries[0] if queries else None
 
 
@@ -98,7 +90,7 @@ def _media_types(request: Request) -> tuple[str | None, str | None]:
     shortcut = request.query_params.get("format")
     if shortcut is not None:
         if shortcut not in FORMATS:
-            raise ProtocolError(400, f"unknown format {shortcut!r}; formats: {', '.join(FORMATS)}")
+            raise QueryRefused(400, f"unknown format {shortcut!r}; formats: {', '.join(FORMATS)}")
         return FORMATS[shortcut]
     accept = parse_accept_header(request.headers.get("accept") or "*/*", MIMEAccept)
     return accept.best_match(SOLUTION_TYPES), accept.best_match(GRAPH_TYPES)
@@ -115,7 +107,7 @@ class SparqlEndpoint:
     async def respond(self, request: Request) -> Response:
         try:
             return await self._answer(request)
-        except ProtocolError as error:
+        except QueryRefused as error:
             return PlainTextResponse(f"{error}\n", status_code=error.status)
 
     async def _answer(self, request: Request) -> Response:
@@ -123,26 +115,23 @@ class SparqlEndpoint:
         if query is None:
             if "text/html" in request.headers.get("accept", ""):
                 return RedirectResponse("/query", status_code=303)  # a person: the query editor
-            raise ProtocolError(400, "no query: give one as ?query=, as a form field or as an "
+            raise QueryRefused(400, "no query: give one as ?query=, as a form field or as an "
                                      "application/sparql-query body")
         await anyio.to_thread.run_sync(self._refuse_if_unsafe, query)  # a scan of up to a megabyte
         solutions_type, graph_type = _media_types(request)
         media_type, body = await self._run(query, solutions_type or SOLUTION_TYPES[0], graph_type or GRAPH_TYPES[0])
         offered = SOLUTION_TYPES if media_type in SOLUTION_TYPES else GRAPH_TYPES
         if (solutions_type if offered is SOLUTION_TYPES else graph_type) is None:
-            raise ProtocolError(406, f"this answer comes as {', '.join(offered)}; the Accept header allows none")
+            raise QueryRefused(406, f"this answer comes as {', '.join(offered)}; the Accept header allows none")
         return Response(body, media_type=media_type)
 
     def _refuse_if_unsafe(self, query: str) -> None:
         if not self.limits.allow_service and has_keyword(query, "service"):
-            raise ProtocolError(403, "SERVICE (federated query) is not allowed on this endpoint")
+            raise QueryRefused(403, "SERVICE (federated query) is not allowed on this endpoint")
         if nested_deeper_than(query, MAX_NESTING):
-            raise ProtocolError(400, f"the query nests brackets more than {MAX_NESTING} deep, this endpoint's limit")
+            raise QueryRefused(400, f"the query nests brackets more than {MAX_NESTING} deep, this endpoint's limit")
 
     async def _run(self, query: str, solutions_type: str, graph_type: str) -> tuple[str, bytes]:
-        try:
-            kg = self.served.kg
-            return await self.runner.run(Job(query, kg.prefixes, solutions_type, graph_type,
-                                             self.limits.max_result_bytes), self.served.location, kg.store)
-        except QueryRefused as refusal:
-            raise ProtocolError(refusal.status, str(refusal)) from None
+        kg = self.served.kg
+        return await self.runner.run(Job(query, kg.prefixes, solutions_type, graph_type,
+                                         self.limits.max_result_bytes), self.served.location, kg.store)

@@ -37,7 +37,8 @@ NICENESS = 10
 
 
 class QueryRefused(Exception):
-    """A query the endpoint does not answer; ``status`` is the HTTP status that says why."""
+    """A request the endpoint refuses (the protocol's rules, or the workers' limits); ``status`` is the HTTP
+    status, the message the one-line reason."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
