@@ -18,7 +18,7 @@ from coopgraph.provenance import source_provenance
 from coopgraph.resolver import resolve_parameters
 from coopgraph.sparql import NamedQuery, QueryError, resolve
 from coopgraph.store import Store, StoreError, media_type, open_store
-from coopgraph.terms import sparql_term
+from coopgraph.store.terms import sparql_term
 from coopgraph.validation import ValidationReport, validate, validate_by_queries
 from coopgraph.vocab import PREFIXES
 

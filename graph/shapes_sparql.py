@@ -18,7 +18,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import SH
 from rdflib.term import Node
 
-from coopgraph.terms import sparql_term
+from coopgraph.store.terms import sparql_term
 
 _SUBCLASS_OF = "<http://www.w3.org/2000/01/rdf-schema#subClassOf>*"
 _TYPE = f"<{RDF.type}>/{_SUBCLASS_OF}"

@@ -34,12 +34,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Mapping
 
-import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Identifier
 
-from coopgraph.terms import sparql_term
+from coopgraph.store.terms import is_absolute_iri, sparql_term
 
 QUERY_PACKAGE = "coopgraph.queries"
 #: Kinds of things a parameter may name: ``coopgraph.resolver`` turns the name into the one IRI it means.
@@ -87,10 +86,8 @@ class Parameter:
 
 
 def _iri(name: str, text: str) -> URIRef:
-    try:
-        ox.NamedNode(text)  # Oxigraph's IRI parser rejects anything that is not an absolute IRI
-    except ValueError:
-        raise QueryError(f"parameter {name} must be an absolute IRI, not {text!r}") from None
+    if not is_absolute_iri(text):
+        raise QueryError(f"parameter {name} must be an absolute IRI, not {text!r}")
     return URIRef(text)
 
 

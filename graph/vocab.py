@@ -113,6 +113,7 @@ class COOP(DefinedNamespace):
     sha256: URIRef
     sourceName: URIRef
     graph: URIRef
+    unpublishedGraph: URIRef
     justification: URIRef
     # matching
     nameMatch: URIRef

@@ -10,7 +10,7 @@ from rdflib import BNode, Dataset
 
 from conftest import FIXTURES, run_cli
 from coopgraph.store import CATALOG
-from coopgraph.terms import from_ox, to_ox
+from coopgraph.store.terms import from_ox, to_ox
 
 
 def quads(store_path) -> Counter:

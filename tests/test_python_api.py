@@ -11,7 +11,7 @@ from conftest import FIXTURES, ROOT
 from coopgraph import QueryError
 from coopgraph.validation import validate
 
-MODULES = ["coopgraph", "coopgraph.knowledge_graph", "coopgraph.sparql", "coopgraph.vocab", "coopgraph.terms",
+MODULES = ["coopgraph", "coopgraph.knowledge_graph", "coopgraph.sparql", "coopgraph.vocab", "coopgraph.store.terms",
            "coopgraph.importers.countries", "coopgraph.importers.nuts", "coopgraph.importers.nuts_versions",
            "coopgraph.importers.values", "coopgraph.network.geography",
            "coopgraph.network.weights", "coopgraph.network.build", "coopgraph.network.analysis",

@@ -28,8 +28,7 @@ from functools import partial
 from urllib.parse import urlencode
 
 import anyio
-import pyoxigraph as ox
-from rdflib import URIRef
+from rdflib import BNode, Literal, URIRef
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -38,7 +37,8 @@ from starlette.routing import Route
 from coopgraph.knowledge_graph import KnowledgeGraph
 from coopgraph.resolver import UnknownName, resolve_parameters
 from coopgraph.sparql import NamedQuery, Parameter, QueryError, catalogue
-from coopgraph.terms import sparql_term
+from coopgraph.store.answers import parse_json
+from coopgraph.store.terms import sparql_term
 from coopgraph.vocab import PREFIXES
 from coopgraph.web.site import Site, entity_url, page_number, wants_json
 
@@ -63,6 +63,8 @@ CACHED_BYTES = 64_000_000
 ACCEPT = "application/sparql-results+json, text/turtle;q=0.9"
 
 _XSD = "http://www.w3.org/2001/XMLSchema#"
+#: A term of an answer: a quoted triple is a tuple of three terms.
+Term = URIRef | BNode | Literal | tuple
 _NUMBERS = {_XSD + name for name in ("integer", "decimal", "double", "float", "long", "int", "short", "byte",
                                      "nonNegativeInteger", "positiveInteger", "negativeInteger", "nonPositiveInteger",
                                      "unsignedLong", "unsignedInt", "unsignedShort", "unsignedByte")}
@@ -151,25 +153,27 @@ async def _bind_request(request: Request) -> tuple[dict[str, str], str | None]:
 # -- answers -----------------------------------------------------------------------------------------
 
 
-def _sort_key(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> tuple:
+def _sort_key(term: Term) -> tuple:
     """Numbers by value, then text as people sort it (letter case and accents only break ties), then IRIs and
     blank nodes as written."""
-    if not isinstance(term, ox.Literal):
-        return 2, str(term), ""
-    if term.datatype.value in _NUMBERS:
+    if isinstance(term, tuple):
+        return 2, " ".join(part.n3() for part in term), ""
+    if not isinstance(term, Literal):
+        return 2, term.n3(), ""
+    if str(term.datatype) in _NUMBERS:
         try:
-            number = float(term.value)
+            number = float(term)
         except ValueError:
             number = math.nan
         if not math.isnan(number):
             return 0, number, ""
-    folded = "".join(char for char in unicodedata.normalize("NFKD", term.value) if not unicodedata.combining(char))
-    return 1, folded.casefold(), term.value
+    folded = "".join(char for char in unicodedata.normalize("NFKD", term) if not unicodedata.combining(char))
+    return 1, folded.casefold(), str(term)
 
 
 @dataclass
 class Answer:
-    """An answer as the editor keeps it: solutions (Oxigraph terms, None where unbound), a boolean, or a graph."""
+    """An answer as the editor keeps it: solutions (rdflib terms, None where unbound), a boolean, or a graph."""
 
     size: int  #: bytes, as /sparql sent it
     variables: list[str] = field(default_factory=list)
@@ -194,10 +198,10 @@ class Answer:
 
 
 def _parsed(body: bytes) -> Answer:
-    answer = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON)
-    if isinstance(answer, ox.QueryBoolean):
-        return Answer(len(body), boolean=bool(answer))
-    return Answer(len(body), [variable.value for variable in answer.variables], [tuple(row) for row in answer])
+    answer = parse_json(body)
+    if isinstance(answer, bool):
+        return Answer(len(body), boolean=answer)
+    return Answer(len(body), *answer)
 
 
 async def _run(request: Request, text: str) -> Answer:
@@ -215,31 +219,31 @@ async def _run(request: Request, text: str) -> Answer:
     return await anyio.to_thread.run_sync(_parsed, body)
 
 
-def _iris(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple):
-    if isinstance(term, ox.NamedNode):
-        yield term.value
-    elif isinstance(term, ox.Triple):
+def _iris(term: Term):
+    if isinstance(term, URIRef):
+        yield str(term)
+    elif isinstance(term, tuple):
         for part in term:
             yield from _iris(part)
 
 
-def _term(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple, labels: dict[str, str]) -> dict:
+def _term(term: Term, labels: dict[str, str]) -> dict:
     """A term as the SPARQL 1.1 JSON results write it; an IRI also with its page and, where it has one, its label."""
-    if isinstance(term, ox.NamedNode):
-        value = {"type": "uri", "value": term.value, "url": entity_url(term.value)}
-        if term.value in labels:
-            value["label"] = labels[term.value]
+    if isinstance(term, URIRef):
+        value = {"type": "uri", "value": str(term), "url": entity_url(str(term))}
+        if str(term) in labels:
+            value["label"] = labels[str(term)]
         return value
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Triple):
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    if isinstance(term, tuple):
         parts = zip(("subject", "predicate", "object"), term, strict=True)
         return {"type": "triple", "value": {part: _term(value, labels) for part, value in parts}}
-    value = {"type": "literal", "value": term.value}
+    value = {"type": "literal", "value": str(term)}
     if term.language:
         value["xml:lang"] = term.language
-    elif term.datatype.value != _XSD + "string":
-        value["datatype"] = term.datatype.value
+    elif term.datatype is not None:
+        value["datatype"] = str(term.datatype)
     return value
 
 

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from coopgraph.knowledge_graph import KnowledgeGraph
 from coopgraph.snapshots import Snapshots
-from coopgraph.store import OxigraphStore
+from coopgraph.store.oxigraph import OxigraphStore
 
 #: How often, at most, the server looks for a newer snapshot.
 CHECK_SECONDS = 1.0

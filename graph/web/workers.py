@@ -25,7 +25,8 @@ from dataclasses import astuple, dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from coopgraph.store import OxigraphStore, Store, StoreError
+from coopgraph.store import Store, StoreError
+from coopgraph.store.oxigraph import OxigraphStore
 from coopgraph.web.admission import Admission, Busy, PastTime
 
 #: Queries at once (one per core: each keeps a core busy), and how many more may wait.

@@ -52,3 +52,12 @@ def from_ox(term) -> Identifier | tuple:
 def sparql_term(term: Identifier) -> str:
     """A term written for a SPARQL query, safely escaped (N-Triples syntax is valid SPARQL)."""
     return str(to_ox(term))
+
+
+def is_absolute_iri(text: str) -> bool:
+    """Whether ``text`` is an absolute IRI (Oxigraph's IRI parser says)."""
+    try:
+        ox.NamedNode(text)
+    except ValueError:
+        return False
+    return True
