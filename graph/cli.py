@@ -9,6 +9,7 @@ import logging
 import socket
 import sys
 import time
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Callable, Optional
@@ -32,7 +33,15 @@ from coopgraph.network.export import write as write_network
 from coopgraph.resolver import AmbiguousName
 from coopgraph.results import RESULTS_MEDIA_TYPES, as_listing, cell
 from coopgraph.sparql import QueryError, catalogue
-from coopgraph.store import DEFAULT_LOCATION, LOCATION_VARIABLE, StoreError
+from coopgraph.store import (
+    DEFAULT_LOCATION,
+    GRAPH_STORE_VARIABLE,
+    LOCATION_VARIABLE,
+    PASSWORD_VARIABLE,
+    UPDATE_VARIABLE,
+    USER_VARIABLE,
+    StoreError,
+)
 from coopgraph.terminal import DEFAULT_LIMIT, Listing, numeric_columns, prefixed
 from coopgraph.web.workers import DEFAULT_QUEUE, DEFAULT_WORKERS
 
@@ -138,13 +147,32 @@ def main(
     ctx: typer.Context,
     store: Annotated[Optional[str], typer.Option(
         "--store", envvar=LOCATION_VARIABLE, show_envvar=True,
-        help=f"Store directory, or :memory: for a throw-away store. [default: ./{DEFAULT_LOCATION}]")] = None,
+        help=f"Store directory, :memory: for a throw-away store, or the http(s) URL of a SPARQL 1.1 server's query "
+             f"endpoint (credentials: ${USER_VARIABLE}, ${PASSWORD_VARIABLE}).",
+        show_default=f"./{DEFAULT_LOCATION}")] = None,
+    update_endpoint: Annotated[Optional[str], typer.Option(
+        "--update-endpoint", envvar=UPDATE_VARIABLE, show_envvar=True, metavar="URL",
+        help="The server's SPARQL update endpoint.", show_default="guessed for Oxigraph, Virtuoso, Fuseki, GraphDB")
+    ] = None,
+    graph_store_endpoint: Annotated[Optional[str], typer.Option(
+        "--graph-store-endpoint", envvar=GRAPH_STORE_VARIABLE, show_envvar=True, metavar="URL",
+        help="The server's Graph Store Protocol endpoint, for loading in batches (none: by updates).",
+        show_default="guessed likewise")] = None,
     version: Annotated[bool, typer.Option(
         "--version", is_eager=True, callback=_version, help="Say which coopgraph this is, and stop.")] = False,
 ) -> None:
     # rdflib logs a traceback for every ill-typed literal it meets; the SHACL report says it better
     logging.getLogger("rdflib").setLevel(logging.CRITICAL)
-    ctx.obj = store
+    ctx.obj = StoreOptions(store, update_endpoint, graph_store_endpoint)
+
+
+@dataclass(frozen=True)
+class StoreOptions:
+    """Which store the command works on (the options every command shares)."""
+
+    location: str | None
+    update_endpoint: str | None
+    graph_store_endpoint: str | None
 
 
 def _run(ctx: typer.Context, action: Callable[[KnowledgeGraph], None], initialise: bool = True) -> None:
@@ -153,7 +181,9 @@ def _run(ctx: typer.Context, action: Callable[[KnowledgeGraph], None], initialis
     Expected errors become a one-line message and exit code 1, never a traceback.
     """
     try:
-        kg = coopgraph.open(ctx.obj, initialise=initialise, on_init=lambda notice: _say(f"coopgraph: {notice}"))
+        kg = coopgraph.open(ctx.obj.location, initialise=initialise, update_endpoint=ctx.obj.update_endpoint,
+                            graph_store_endpoint=ctx.obj.graph_store_endpoint,
+                            on_init=lambda notice: _say(f"coopgraph: {notice}"))
     except StoreError as error:
         raise _fail(str(error)) from None
     try:
@@ -767,7 +797,8 @@ def _served(kg: KnowledgeGraph, keep_seconds: float):
     from coopgraph.web.served import ServedGraph
 
     served = ServedGraph.of(kg, keep_seconds)
-    kg.close()
+    if served.kg is not kg:
+        kg.close()
     return served
 
 

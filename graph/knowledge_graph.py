@@ -210,14 +210,17 @@ class KnowledgeGraph:
 
 
 def open_knowledge_graph(store: str | os.PathLike | None = None, *, initialise: bool = True,
-                         on_init: Callable[[str], None] | None = None) -> KnowledgeGraph:
-    """Open the knowledge graph in ``store`` (a directory, ``:memory:``, or the default).
+                         on_init: Callable[[str], None] | None = None, update_endpoint: str | None = None,
+                         graph_store_endpoint: str | None = None) -> KnowledgeGraph:
+    """Open the knowledge graph in ``store`` (a directory, ``:memory:``, a SPARQL server's query endpoint URL, or
+    the default).
 
-    The default is ``$COOPGRAPH_STORE`` or ``./coopgraph-store``. A store that has not been
-    initialised yet is initialised first (unless ``initialise`` is false); ``on_init`` is told so
-    with a one-line notice. Exported as ``coopgraph.open``.
+    The default is ``$COOPGRAPH_STORE`` or ``./coopgraph-store``. A server's update and Graph Store Protocol
+    endpoints are ``update_endpoint`` and ``graph_store_endpoint``, else guessed (see
+    :func:`coopgraph.store.remote.open_remote`). A store that has not been initialised yet is initialised first
+    (unless ``initialise`` is false); ``on_init`` is told so with a one-line notice. Exported as ``coopgraph.open``.
     """
-    kg = KnowledgeGraph(open_store(store))
+    kg = KnowledgeGraph(open_store(store, update=update_endpoint, graph_store=graph_store_endpoint))
     if initialise and not kg.is_initialised():
         if on_init is not None:
             on_init(f"initialising {kg.store} with the ontology, countries, NUTS 2021 and the seed graph")

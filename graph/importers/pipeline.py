@@ -155,8 +155,8 @@ def _provenance(job: Job, report: SourceReport, digest: str, file_digests: dict[
 
 def reports_folder(kg) -> Path:
     """Where an import's reports go unless told: under the store (``STORE/reports``), never the current folder
-    by surprise; for a store in memory, the system's folder for temporary files."""
-    location = kg.store.path
+    by surprise; for a store in memory or on a server, the system's folder for temporary files."""
+    location = getattr(kg.store, "path", None)
     return (location / "reports") if location is not None else Path(tempfile.gettempdir()) / "coopgraph-reports"
 
 

@@ -229,19 +229,26 @@ def _programme_iris(kg: KnowledgeGraph, programme: str) -> str:
     return " ".join(sorted(found))
 
 
+def filter_parameters(kg: KnowledgeGraph, filters: Filters) -> dict[str, str | int]:
+    """The parameters of the queries that choose participations by ``filters`` (``network-*-filtered``,
+    ``network-project-places``): an empty or default value leaves a filter out."""
+    if filters.source is not None and filters.source not in kg.sources():
+        raise NetworkError(f"no source named {filters.source!r}; `coopgraph sources` lists them")
+    return {
+        "programmes": _programme_iris(kg, filters.programme) if filters.programme else "",
+        "first_year": filters.first_year or 0,
+        "last_year": filters.last_year or 9999,
+        "roles": _role_iris(filters.roles),
+        "source_graph": kg.store.graph_of(filters.source) or "" if filters.source else "",
+    }
+
+
 def _participation_rows(kg: KnowledgeGraph, filters: Filters) -> list[tuple]:
     """(project, organisation, country, region) rows passing the filters; the filtered query only when a filter
     is set. Country and region are the participation's own, where its source gives them."""
     if filters.participations() == NO_FILTERS.participations():
         return kg.rows("network-participations")
-    params = {
-        "programmes": _programme_iris(kg, filters.programme) if filters.programme else "",
-        "first_year": filters.first_year or 0,
-        "last_year": filters.last_year or 9999,
-        "roles": _role_iris(filters.roles),
-        "source": filters.source or "",
-    }
-    return kg.rows("network-participations-filtered", **params)
+    return kg.rows("network-participations-filtered", **filter_parameters(kg, filters))
 
 
 def places(kg: KnowledgeGraph) -> dict[str, Place]:
@@ -259,8 +266,6 @@ def participations(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *, named: 
     them; the region and country networks do not, and read 0.7 s less on 23,000 organisations).
     ``known_places``: the :func:`places` already read.
     """
-    if filters.source is not None and filters.source not in kg.sources():
-        raise NetworkError(f"no source named {filters.source!r}; `coopgraph sources` lists them")
     # The big queries run at once: Oxigraph evaluates them outside the GIL.
     with ThreadPoolExecutor(3) as pool:
         rows = pool.submit(_participation_rows, kg, filters)
@@ -286,13 +291,14 @@ def _placed(row: tuple, organisations: dict[str, Organisation], places: dict[str
 
 
 def _first_values(rows: list[tuple], names: tuple[str, ...]) -> dict[str, dict[str, str]]:
-    """For each IRI in the first column, the first value of each other column, in a fixed order."""
+    """For each IRI in the first column, the smallest value of each other column (as ``network-project-places``
+    chooses an organisation's place on the server)."""
     values: dict[str, dict[str, str]] = defaultdict(dict)
-    for iri, *found in sorted(rows, key=lambda row: tuple(value or "" for value in row)):
+    for iri, *found in rows:
         known = values[iri]  # an organisation without any value still gets its entry
         for key, value in zip(names, found, strict=True):
-            if value is not None:
-                known.setdefault(key, value)
+            if value is not None and (key not in known or value < known[key]):
+                known[key] = value
     return values
 
 
@@ -315,7 +321,7 @@ def _named(organisations: dict[str, Organisation], rows: list[tuple]) -> dict[st
     return named
 
 
-def _described(filters: Filters) -> dict[str, str | int | float]:
+def described(filters: Filters) -> dict[str, str | int | float]:
     """The filters that are set, as graph attributes every export format can hold."""
     unset = {("min_projects", 1)}
     if filters.min_weight is None and filters.top is None:
@@ -346,7 +352,7 @@ def _finish(graph: nx.Graph, data: Participations, attributes: dict[str, dict], 
     """Set node attributes and what the graph is, then keep the links the filters ask for."""
     for node, values in graph.nodes(data=True):
         values.update(attributes[node])
-    graph.graph.update(about, **_described(data.filters))
+    graph.graph.update(about, **described(data.filters))
     return prune(graph, data.filters)
 
 
@@ -361,7 +367,7 @@ def prune(graph: nx.Graph, filters: Filters) -> nx.Graph:
     if filters.top is not None:
         edges = sorted(edges, key=lambda edge: (-graph.edges[edge][filters.weight], *sorted(edge)))[:filters.top]
     pruned = ordered_subgraph(graph, edges=edges)
-    pruned.graph.update(_described(filters))
+    pruned.graph.update(described(filters))
     return pruned
 
 
@@ -385,7 +391,7 @@ def ordered_subgraph(graph: nx.Graph, nodes=None, edges=None) -> nx.Graph:
     return kept
 
 
-def _place_attributes(place: Place, places: dict[str, Place]) -> dict:
+def place_attributes(place: Place, places: dict[str, Place]) -> dict:
     country = places.get(place.country) if place.country else None
     return {"label": place.label, "code": place.code, **({"native": place.native} if place.native else {}),
             "country": country.code if country else (place.code if place.level is None else "")}
@@ -434,7 +440,7 @@ def _place_graph(data: Participations, place_of: Callable[[Participation], str |
     organisations: dict[str | None, set] = defaultdict(set)
     for row in data.rows:
         organisations[place_of(row)].add(row.organisation)
-    attributes = {node: {**_place_attributes(data.places[node], data.places),
+    attributes = {node: {**place_attributes(data.places[node], data.places),
                          **({"level": about["level"]} if "level" in about else {}),
                          "organisations": len(organisations[node])} for node in graph}
     unplaced = sum(1 for row in data.rows if place_of(row) is None)
@@ -463,7 +469,7 @@ def bipartite_graph(kg: KnowledgeGraph, filters: Filters = NO_FILTERS, *,
     """
     data = _read(kg, filters, data, named=True)
     projects = {row[0]: row for row in kg.rows("projects")}  # project, acronym, title, programme, start, end
-    graph = nx.Graph(kind="bipartite", **_described(data.filters))
+    graph = nx.Graph(kind="bipartite", **described(data.filters))
     roles: dict[tuple[str, str], set[str]] = {(row.project, row.organisation): set() for row in data.rows}
     wanted = set(_role_iris(data.filters.roles).split())
     for project, organisation, role in kg.rows("network-roles"):

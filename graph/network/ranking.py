@@ -15,6 +15,7 @@ import networkx as nx
 from coopgraph.knowledge_graph import KnowledgeGraph
 from coopgraph.network.analysis import analyse
 from coopgraph.network.build import NO_FILTERS, Filters, NetworkError, participations, places, region_graph
+from coopgraph.network.counted import counted_place_graph
 from coopgraph.network.weights import WEIGHTS
 
 #: The columns of a ranking of pairs, in order.
@@ -41,8 +42,12 @@ def pairs(graph: nx.Graph, weight: str = "fractional", n: int | None = None) -> 
 
 def top_pairs(kg: KnowledgeGraph, level: int = 2, weight: str = "fractional", n: int | None = 20,
               filters: Filters = NO_FILTERS) -> list[dict]:
-    """The ``n`` region pairs at NUTS ``level`` that collaborate most by ``weight`` (see :func:`pairs`)."""
-    return pairs(region_graph(kg, level, filters), weight, n)
+    """The ``n`` region pairs at NUTS ``level`` that collaborate most by ``weight`` (see :func:`pairs`).
+
+    On a store on a server, the server counts (see :mod:`.counted`): the same pairs, without reading every
+    participation."""
+    graph = counted_place_graph(kg, level, filters) if kg.store.remote else region_graph(kg, level, filters)
+    return pairs(graph, weight, n)
 
 
 def nuts_level(code: str) -> int:

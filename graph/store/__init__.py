@@ -31,6 +31,11 @@ from coopgraph.vocab import GRAPH
 DEFAULT_LOCATION = "coopgraph-store"
 #: Environment variable naming the store location.
 LOCATION_VARIABLE = "COOPGRAPH_STORE"
+#: Environment variables of a store on a server: its update and Graph Store Protocol endpoints, its credentials.
+UPDATE_VARIABLE = "COOPGRAPH_UPDATE_ENDPOINT"
+GRAPH_STORE_VARIABLE = "COOPGRAPH_GRAPH_STORE_ENDPOINT"
+USER_VARIABLE = "COOPGRAPH_STORE_USER"
+PASSWORD_VARIABLE = "COOPGRAPH_STORE_PASSWORD"
 #: Location that means "in memory, gone when the process ends" (for tests and notebooks).
 MEMORY = ":memory:"
 #: The graph that lists the published version graph of each source, with its provenance.
@@ -109,15 +114,19 @@ def is_remote(location: str) -> bool:
     return location.lower().startswith(("http://", "https://"))
 
 
-def open_store(location: str | os.PathLike | None = None, **endpoints: str | None) -> Store:
+def open_store(location: str | os.PathLike | None = None, update: str | None = None,
+               graph_store: str | None = None) -> Store:
     """Open the store at ``location`` (see :func:`resolve_location`): a server's query endpoint when it is an http(s)
-    URL (``endpoints`` may name its ``update`` and ``graph_store`` endpoints, see :func:`.remote.open_remote`),
-    else Oxigraph in that directory (created if needed) or in memory."""
+    URL (with its ``update`` and ``graph_store`` endpoints, see :func:`.remote.open_remote`), else Oxigraph in that
+    directory (created if needed) or in memory."""
     location = resolve_location(location)
     if is_remote(location):
         from coopgraph.store.remote import open_remote
 
-        return open_remote(location, **endpoints)
+        return open_remote(location, update, graph_store)
+    if update or graph_store:
+        raise StoreError("--update-endpoint and --graph-store-endpoint go with a store on a SPARQL server (an http(s) "
+                         f"URL), not with {location}")
     from coopgraph.store.oxigraph import OxigraphStore
 
     return OxigraphStore(None if location == MEMORY else Path(location))

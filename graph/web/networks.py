@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 from coopgraph.network import KINDS, ROLE_GROUPS, ROLES, WEIGHTS, Filters, NetworkError, network, pairs, participations
 from coopgraph.network.build import NO_FILTERS, Participations, ordered_subgraph, prune
+from coopgraph.network.counted import counted_place_graph
 from coopgraph.network.geography import region_centres
 from coopgraph.network.html import ASSETS, embed, view
 from coopgraph.network.ranking import PAIR_COLUMNS
@@ -225,9 +226,17 @@ class Explorer:
         return self.results.get(("drawing", _key(of, level, filters), weight), draw)
 
     def ranking(self, level: int, filters: Filters, weight: str) -> list[dict]:
-        """Every pair of the region network, strongest first by ``weight`` (see :func:`.ranking.pairs`)."""
-        return self.results.get(("ranking", _key("regions", level, filters), weight),
-                                lambda: pairs(self.network("regions", level, filters), weight))
+        """Every pair of the region network, strongest first by ``weight`` (see :func:`.ranking.pairs`); on a store
+        on a server, of the network the server counts (see :mod:`.counted`)."""
+        def build() -> list[dict]:
+            if not self.site.kg.store.remote:
+                return pairs(self.network("regions", level, filters), weight)
+            whole = replace(filters, min_projects=1, min_weight=None, top=None, weight=NO_FILTERS.weight)
+            counted = self.networks.get(("counted", _key("regions", level, whole)),
+                                        lambda: counted_place_graph(self.site.kg, level, whole))
+            return pairs(prune(counted, filters), weight)
+
+        return self.results.get(("ranking", _key("regions", level, filters), weight), build)
 
     def programmes(self) -> list[dict]:
         """The store's programmes for the form to choose from: the name a filter takes, what to show, projects."""

@@ -47,7 +47,10 @@ class ServedGraph:
     def of(cls, kg: KnowledgeGraph, keep_seconds: float = 60.0) -> ServedGraph:
         """What a server shows of ``kg``: a store on disk as its newest snapshot, followed (``kg`` may go on
         writing: from now on each of its publications takes a snapshot, as other processes' do); a graph in
-        memory as it is."""
+        memory as it is; a store on a SPARQL server as it is, read-only (its catalog is read again at most once a
+        second, to follow other processes' publications)."""
+        if kg.store.remote:  # read-only, and no request waits for the server longer than a query may go on
+            kg.store.read_only, kg.store.timeout = True, keep_seconds
         location = getattr(kg.store, "path", None)
         if location is None:
             return cls(kg)
@@ -81,7 +84,8 @@ class ServedGraph:
             listener()
 
     def _notice_publications(self) -> None:
-        """An in-memory graph changes only by this process (a notebook that imports while it serves)."""
+        """A graph in memory changes only by this process (a notebook that imports while it serves); a store on a
+        server by any: its catalog says."""
         with self._lock:
             self._checked = time.monotonic()
             versions, self._versions = self._versions, self._kg.store.versions()

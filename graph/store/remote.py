@@ -1,0 +1,388 @@
+"""A store on any SPARQL 1.1 server, by its query, update and Graph Store Protocol endpoints.
+
+Queries name their graphs with the protocol's ``default-graph-uri`` and ``named-graph-uri``: the published
+version graphs and the catalog, as in the embedded store, so a source being written is never read. Answers
+come back as SPARQL JSON results or N-Triples and are parsed by Oxigraph, so they read and serialise as the
+embedded store's do.
+
+Sources are written in batches of N-Triples (Graph Store Protocol ``POST`` where the server has one, else
+``INSERT DATA``), each retried on transient errors; triples with blank nodes go in one last request of the
+source, since a blank node's label means the same node only within one request. Nothing is published until
+all of a source is in (see :mod:`.catalog`). Servers cut big answers silently (Virtuoso at its
+``ResultSetMaxRows``, with HTTP 200), so :meth:`RemoteStore.rows` pages when an answer may have been cut.
+
+One writer at a time: a publication drops what an unfinished one left, and on a server that is what another
+writer may still be writing.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Callable, Iterable, Iterator, Mapping
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import httpx2
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.query import Result
+
+from coopgraph.store import (
+    CATALOG,
+    DATASET_MEDIA_TYPES,
+    GRAPH_STORE_VARIABLE,
+    PASSWORD_VARIABLE,
+    UPDATE_VARIABLE,
+    USER_VARIABLE,
+    RdfData,
+    StoreError,
+)
+from coopgraph.store.answers import as_result, as_rows, one_line, write
+from coopgraph.store.catalog import CatalogStore, interrupts_remembered
+from coopgraph.store.terms import to_ox
+
+#: Triples per request when writing: through the Graph Store Protocol, and as ``INSERT DATA`` (Virtuoso's failed
+#: above about 1,500 triples a request).
+BATCH_VARIABLE = "COOPGRAPH_BATCH_TRIPLES"
+GRAPH_STORE_BATCH = 100_000
+UPDATE_BATCH = 1_000
+#: Rows per page when an answer is read in pages: at most what servers send in one answer (Virtuoso: 100,000).
+PAGE_ROWS = 50_000
+#: Seconds a request may take, and how often (with what waits) one that failed on the way is tried again.
+TIMEOUT = 3600.0
+RETRY_WAITS = (1.0, 4.0, 15.0)
+#: Statuses that say "try again later".
+TRANSIENT = {408, 429, 500, 502, 503, 504}
+
+_JSON_RESULTS = "application/sparql-results+json"
+_N_TRIPLES = "application/n-triples"
+_FORM = "application/x-www-form-urlencoded"
+_ACCEPT = f"{_JSON_RESULTS}, {_N_TRIPLES};q=0.9, text/turtle;q=0.8"
+_PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|(?:PREFIX\s+[^\s:]*:\s*<[^>]*>)|(?:BASE\s*<[^>]*>))*", re.IGNORECASE)
+_LIMITED = re.compile(r"\b(?:LIMIT|OFFSET)\s+\d+\s*(?:(?:LIMIT|OFFSET)\s+\d+\s*)?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """Where a server answers: queries; updates and the Graph Store Protocol (None: it has none)."""
+
+    query: str
+    update: str | None
+    graph_store: str | None
+    graph_parameter: str = "graph"  # the Graph Store Protocol's parameter naming the graph
+
+
+def _sibling(url: str, path: str) -> str:
+    """``url`` with its last path segment replaced by ``path``."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=parts.path.rsplit("/", 1)[0] + "/" + path, query="", fragment=""))
+
+
+def guess_endpoints(query: str, server: str, credentials: bool) -> Endpoints:
+    """The update and Graph Store Protocol endpoints of known servers, from the query endpoint and the server's
+    ``Server`` header: Oxigraph (``/query``, ``/update``, ``/store``), Virtuoso (``/sparql``, with credentials
+    ``/sparql-auth`` and ``/sparql-graph-crud-auth``), Fuseki (``/ds/query``, ``/ds/update``, ``/ds/data``) and
+    GraphDB or RDF4J (``/repositories/x``, ``.../statements``, ``.../rdf-graphs/service``); else the query
+    endpoint for updates, and no Graph Store Protocol."""
+    server = server.lower()
+    if "virtuoso" in server:
+        return Endpoints(query, _sibling(query, "sparql-auth" if credentials else "sparql"),
+                         _sibling(query, "sparql-graph-crud-auth" if credentials else "sparql-graph-crud"),
+                         "graph-uri")
+    if "oxigraph" in server:
+        return Endpoints(query, _sibling(query, "update"), _sibling(query, "store"))
+    if "fuseki" in server or "jena" in server:
+        return Endpoints(query, _sibling(query, "update"), _sibling(query, "data"))
+    if "/repositories/" in query:
+        base = query.rstrip("/")
+        return Endpoints(query, f"{base}/statements", f"{base}/rdf-graphs/service")
+    return Endpoints(query, query, None)
+
+
+class _ChallengedAuth(httpx2.Auth):
+    """HTTP Basic or Digest, as the server's challenge asks: credentials are sent only when a request is refused
+    with 401, and Digest is kept for the requests after."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self._basic, self._digest = httpx2.BasicAuth(user, password), httpx2.DigestAuth(user, password)
+        self._chosen: httpx2.Auth | None = None
+
+    def auth_flow(self, request):
+        if self._chosen is not None:
+            yield from self._chosen.auth_flow(request)
+            return
+        response = yield request
+        if response.status_code != 401:
+            return
+        challenge = response.headers.get("www-authenticate", "").lower()
+        self._chosen = self._digest if challenge.startswith("digest") else self._basic
+        yield from self._chosen.auth_flow(request)
+
+
+class RemoteStore(CatalogStore):
+    """A SPARQL 1.1 server as coopgraph's store; see the module's notes. Use :func:`open_remote`."""
+
+    remote = True
+
+    def __init__(self, endpoints: Endpoints, client: httpx2.Client, read_only: bool = False,
+                 batch: int | None = None, page_rows: int = PAGE_ROWS) -> None:
+        self.endpoints, self._client, self.read_only = endpoints, client, read_only
+        self.batch = batch or (GRAPH_STORE_BATCH if endpoints.graph_store else UPDATE_BATCH)
+        self.page_rows = page_rows
+        #: Seconds a request may take.
+        self.timeout = TIMEOUT
+        #: ``progress(source, triples)``: how many triples of a source are in, as they go in.
+        self.progress: Callable[[str, int], None] | None = None
+        self._published = self._read_catalog()
+
+    def __str__(self) -> str:
+        return self.endpoints.query
+
+    # -- HTTP -------------------------------------------------------------------------------------
+
+    def _send(self, method: str, url: str, **request) -> httpx2.Response:
+        """One request, tried again after a transient failure; a refusal becomes a StoreError."""
+        for wait in (*RETRY_WAITS, None):
+            try:
+                response = self._client.request(method, url, timeout=self.timeout, **request)
+            except httpx2.TransportError as error:
+                if wait is None:
+                    raise StoreError(f"cannot reach {url}: {one_line(error) or type(error).__name__}") from error
+            else:
+                if response.status_code < 400:
+                    return response
+                if response.status_code not in TRANSIENT or wait is None:
+                    raise _refusal(url, response)
+            time.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _dataset(self) -> list[tuple[str, str]]:
+        graphs = [*self._published.values(), str(CATALOG)]
+        return [(kind, graph) for kind in ("default-graph-uri", "named-graph-uri") for graph in graphs]
+
+    def _post_query(self, sparql: str, dataset: list[tuple[str, str]]) -> httpx2.Response:
+        return self._send("POST", self.endpoints.query, content=urlencode([("query", sparql), *dataset]),
+                          headers={"Accept": _ACCEPT, "Content-Type": _FORM})
+
+    def _ask(self, sparql: str, prefixes: Mapping[str, str], dataset: list[tuple[str, str]] | None = None):
+        """The answer to a query, as Oxigraph objects (solutions, a boolean, or triples)."""
+        response = self._post_query(_with_prefixes(sparql, prefixes), self._dataset() if dataset is None else dataset)
+        return _parsed(response)
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    def query(self, sparql: str, prefixes: Mapping[str, str]) -> Result:
+        """Run a SPARQL query over the union of the published sources and the catalog."""
+        return as_result(self._ask(sparql, prefixes))
+
+    def query_serialized(self, sparql: str, prefixes: Mapping[str, str], solutions_type: str,
+                         graph_type: str) -> tuple[str, bytes]:
+        """Run a query and serialise its answer as a SPARQL endpoint would: (the media type used, the bytes)."""
+        output = io.BytesIO()
+        return self.write_answer(sparql, prefixes, solutions_type, graph_type, output), output.getvalue()
+
+    def write_answer(self, sparql: str, prefixes: Mapping[str, str], solutions_type: str, graph_type: str,
+                     output: IO[bytes]) -> str:
+        """Like :meth:`query_serialized`, writing to ``output``; returns the media type."""
+        return write(self._ask(sparql, prefixes), solutions_type, graph_type, output)
+
+    def rows(self, sparql: str, prefixes: Mapping[str, str]) -> list[tuple[str | None, ...]]:
+        """The rows of a SELECT as plain strings, read in pages of :attr:`page_rows` when there are more.
+
+        The query is first asked for one row more than a page; if that many come back, it is read again in
+        pages ordered by every variable (a query with its own ``LIMIT`` or ``OFFSET`` is read once, as it is).
+        """
+        text = _with_prefixes(sparql, prefixes)
+        if _LIMITED.search(_without_comments(text)):
+            return as_rows(self._ask(text, {}))
+        first = self._ask(f"{text}\nLIMIT {self.page_rows + 1}", {})
+        if not isinstance(first, ox.QuerySolutions):
+            raise StoreError("rows() needs a SELECT query")
+        variables = " ".join(str(variable) for variable in first.variables)
+        rows = as_rows(first)
+        if len(rows) <= self.page_rows:
+            return rows
+        prologue = _PROLOGUE.match(text).group(0)
+        body = text[len(prologue):]
+        rows = []
+        while True:
+            page = as_rows(self._ask(f"{prologue}\nSELECT {variables} WHERE {{ {{ {body}\n}} }} ORDER BY {variables}"
+                                     f" LIMIT {self.page_rows} OFFSET {len(rows)}", {}))
+            rows += page
+            if len(page) < self.page_rows:
+                return rows
+
+    def versions(self) -> frozenset[str]:
+        """The published version graphs, as the server's catalog says now (another process may have published)."""
+        self._published = self._read_catalog()
+        return super().versions()
+
+    def sizes(self) -> dict[str, int]:
+        """Number of triples of each published source, by name."""
+        named = [("named-graph-uri", graph) for graph in self._published.values()]
+        answer = self._ask("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", {}, named)
+        counts = dict(as_rows(answer)) if named else {}
+        return {name: int(counts.get(graph, 0)) for name, graph in sorted(self._published.items())}
+
+    def export(self, output: IO[bytes], media_type: str, name: str | None = None,
+               prefixes: Mapping[str, str] | None = None) -> None:
+        """Write one source, or all of them, to ``output`` (see :meth:`.OxigraphStore.export`); each graph is read
+        in pages, as the server may cut a big answer."""
+        if name is not None and name not in self._published:
+            raise StoreError(f"no source named {name!r}")
+        format = ox.RdfFormat.from_media_type(media_type)
+        graphs = [self._published[name]] if name is not None else [*self._published.values(), str(CATALOG)]
+        if media_type in DATASET_MEDIA_TYPES:
+            quads = (ox.Quad(*triple, ox.NamedNode(graph)) for graph in graphs for triple in self._triples_of(graph))
+            ox.serialize(quads, output, format=format, prefixes=dict(prefixes or {}))
+        else:
+            triples = self._triples_of(graphs[0] if name is not None else None)
+            ox.serialize(triples, output, format=format, prefixes=dict(prefixes or {}))
+
+    def _triples_of(self, graph: str | None) -> Iterator[ox.Triple]:
+        """The triples of a graph (None: the union of the published graphs and the catalog), page by page."""
+        pattern = "?s ?p ?o" if graph is None else f"GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }}"
+        dataset = self._dataset() if graph is None else [("named-graph-uri", graph)]
+        done = 0
+        while True:
+            answer = self._ask(f"SELECT DISTINCT ?s ?p ?o WHERE {{ {pattern} }} ORDER BY ?s ?p ?o "
+                               f"LIMIT {self.page_rows} OFFSET {done}", {}, dataset)
+            page = [ox.Triple(*solution) for solution in answer]
+            yield from page
+            done += len(page)
+            if len(page) < self.page_rows:
+                return
+
+    # -- the catalog's primitives -------------------------------------------------------------------
+
+    def _select(self, sparql: str) -> list[tuple[str | None, ...]]:
+        return as_rows(_parsed(self._post_query(sparql, [])))
+
+    def _update(self, sparql: str) -> None:
+        if self.read_only or self.endpoints.update is None:
+            raise StoreError(f"{self} is read-only here: give its update endpoint (--update-endpoint)")
+        self._send("POST", self.endpoints.update, content=urlencode({"update": sparql}),
+                   headers={"Content-Type": _FORM})
+
+    def _write(self, version: str, data: RdfData, name: str) -> None:
+        with interrupts_remembered() as check_interrupts:
+            written = 0
+            for batch in _batches(data, name, self.batch):
+                self._post_triples(version, batch)
+                written += len(batch)
+                check_interrupts()
+                if self.progress:
+                    self.progress(name, written)
+
+    def _post_triples(self, version: str, triples: list[ox.Triple]) -> None:
+        body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
+        if self.endpoints.graph_store:
+            self._send("POST", self.endpoints.graph_store, params={self.endpoints.graph_parameter: version},
+                       content=body, headers={"Content-Type": _N_TRIPLES})
+        else:
+            self._update(f"INSERT DATA {{ GRAPH {ox.NamedNode(version)} {{ {body.decode()} }} }}")
+
+    def _drop(self, graph: str) -> None:
+        self._update(f"DROP SILENT GRAPH {ox.NamedNode(graph)}")
+
+    def close(self) -> None:
+        """Close the connections to the server; closing twice is harmless."""
+        self._client.close()
+
+
+def open_remote(query: str, update: str | None = None, graph_store: str | None = None,
+                read_only: bool = False) -> RemoteStore:
+    """A store on the SPARQL server whose query endpoint is ``query``.
+
+    ``update`` and ``graph_store`` default to ``$COOPGRAPH_UPDATE_ENDPOINT`` and ``$COOPGRAPH_GRAPH_STORE_ENDPOINT``,
+    else to what :func:`guess_endpoints` says of the server; credentials come from ``$COOPGRAPH_STORE_USER`` and
+    ``$COOPGRAPH_STORE_PASSWORD`` (HTTP Basic or Digest, as the server asks); ``$COOPGRAPH_BATCH_TRIPLES`` sets the
+    triples per request when writing.
+    """
+    user, password = os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE, "")
+    client = httpx2.Client(auth=_ChallengedAuth(user, password) if user else None, timeout=TIMEOUT,
+                           follow_redirects=True, headers={"User-Agent": "coopgraph"})
+    try:
+        probe = client.get(query, params={"query": "ASK {}"}, headers={"Accept": _JSON_RESULTS})
+    except httpx2.TransportError as error:
+        client.close()
+        raise StoreError(f"cannot reach the SPARQL endpoint {query}: {one_line(error) or type(error).__name__}") \
+            from error
+    if probe.status_code >= 400:
+        client.close()
+        raise _refusal(query, probe)
+    guessed = guess_endpoints(query, probe.headers.get("server", ""), bool(user))
+    update = update or os.environ.get(UPDATE_VARIABLE) or guessed.update
+    graph_store = graph_store or os.environ.get(GRAPH_STORE_VARIABLE) or guessed.graph_store
+    parameter = guessed.graph_parameter if graph_store == guessed.graph_store else "graph"
+    batch = os.environ.get(BATCH_VARIABLE)
+    if batch is not None and not (batch.isdigit() and int(batch) > 0):
+        client.close()
+        raise StoreError(f"{BATCH_VARIABLE} must be a positive whole number of triples, not {batch!r}")
+    return RemoteStore(Endpoints(query, update, graph_store, parameter), client, read_only,
+                       int(batch) if batch else None)
+
+
+# -- helpers --------------------------------------------------------------------------------------------
+
+
+def _refusal(url: str, response: httpx2.Response) -> StoreError:
+    """A server's refusal as one line: its status, and the start of what it says."""
+    said = one_line(Exception(response.text))[:300]
+    if response.status_code == 400:
+        return StoreError(f"bad SPARQL: {said}")
+    if response.status_code in (401, 403):
+        return StoreError(f"{url} refused the credentials (HTTP {response.status_code}): set {USER_VARIABLE} and "
+                          f"{PASSWORD_VARIABLE}")
+    return StoreError(f"{url} failed (HTTP {response.status_code}): {said}")
+
+
+def _parsed(response: httpx2.Response):
+    """A server's answer as Oxigraph objects, by its media type."""
+    media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    try:
+        if media_type in (_JSON_RESULTS, "application/json"):
+            return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        format = ox.RdfFormat.from_media_type(media_type)
+        if format is None:
+            raise StoreError(f"the server answered in {media_type or 'an unnamed format'}, which coopgraph cannot read")
+        return [quad.triple for quad in ox.parse(response.content, format=format)]
+    except (SyntaxError, ValueError) as error:
+        raise StoreError(f"the server's answer cannot be read: {one_line(error)}") from error
+
+
+def _with_prefixes(sparql: str, prefixes: Mapping[str, str]) -> str:
+    """The query with the predeclared prefixes written out before it (its own declarations come later and win)."""
+    return "".join(f"PREFIX {prefix}: {ox.NamedNode(namespace)}\n" for prefix, namespace in prefixes.items()) + sparql
+
+
+def _without_comments(text: str) -> str:
+    return re.sub(r"#[^\n<>\"']*$", "", text, flags=re.MULTILINE).rstrip()
+
+
+def _batches(data: RdfData, name: str, size: int) -> Iterator[list[ox.Triple]]:
+    """A source's triples in batches of ``size``; those with blank nodes in one last batch of their own, whatever
+    its size (see the module's notes)."""
+    if isinstance(data, Graph):
+        triples: Iterable = (ox.Triple(*(to_ox(term) for term in triple)) for triple in data)
+    else:
+        source, media_type = data
+        where = {"path": source} if isinstance(source, Path) else {"input": source}
+        triples = (quad.triple for quad in ox.parse(**where, format=ox.RdfFormat.from_media_type(media_type)))
+    batch, with_blank_nodes = [], []
+    try:
+        for triple in triples:
+            if isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode):
+                with_blank_nodes.append(triple)
+                continue
+            batch.append(triple)
+            if len(batch) == size:
+                yield batch
+                batch = []
+    except (SyntaxError, ValueError, OSError) as error:
+        raise StoreError(f"cannot load {name}: {one_line(error)}") from error
+    yield from (whole for whole in (batch, with_blank_nodes) if whole)
