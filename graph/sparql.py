@@ -225,16 +225,28 @@ _WHERE = re.compile(r"(?<![\w:?$])where(?![\w:])", re.IGNORECASE)
 _CONSTRUCT = re.compile(r"(?<![\w:?$])construct(?![\w:])", re.IGNORECASE)
 
 
-def has_keyword(text: str, keyword: str) -> bool:
-    """Whether a SPARQL keyword (``SERVICE``, ``INSERT``...) occurs as syntax, outside strings, IRIs and comments.
+def has_keyword(text: str, *keywords: str) -> bool:
+    """Whether one of the SPARQL keywords (``SERVICE``, ``INSERT``...) occurs as syntax, outside strings, IRIs and
+    comments, as any engine may read the text.
 
     One regular expression scans the text once: at each position a string, IRI or comment is skipped whole, so a
-    keyword matches only outside them.
+    keyword matches only outside them. SPARQL 1.1 lets an engine decode ``\\u0053``-style escapes before it
+    parses (Oxigraph does not, other servers may): the text is scanned as written and as decoded.
     """
-    # as Oxigraph reads it: escapes (\u0053) are not decoded outside strings and IRIs, so need no decoding here
-    scanner = re.compile(rf"{_SKIPPED.pattern}|(?P<keyword>(?<![\w:?$-]){re.escape(keyword)}(?![\w:-]))",
-                         re.IGNORECASE)
-    return any(match.lastgroup == "keyword" for match in scanner.finditer(text))
+    words = "|".join(map(re.escape, keywords))
+    scanner = re.compile(rf"{_SKIPPED.pattern}|(?P<keyword>(?<![\w:?$-])(?:{words})(?![\w:-]))", re.IGNORECASE)
+    return any(match.lastgroup == "keyword" for version in {text, _ESCAPE.sub(_decoded, text)}
+               for match in scanner.finditer(version))
+
+
+#: The operations of SPARQL 1.1 Update: none of these words is syntax in a query.
+UPDATE_KEYWORDS = ("insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy", "with")
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _decoded(match: re.Match) -> str:
+    code = int(match[1] or match[2], 16)
+    return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else match[0]
 
 
 _BRACKETS = re.compile(rf"{_SKIPPED.pattern}|(?P<open>[{{(\[])|(?P<close>[}})\]])")

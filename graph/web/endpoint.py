@@ -17,7 +17,7 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from coopgraph.sparql import has_keyword, nested_deeper_than
+from coopgraph.sparql import UPDATE_KEYWORDS, has_keyword, nested_deeper_than
 from coopgraph.web.served import ServedGraph
 from coopgraph.web.workers import DEFAULT_QUEUE, DEFAULT_WORKERS, Job, QueryRefused, QueryRunner
 
@@ -128,6 +128,8 @@ class SparqlEndpoint:
     def _refuse_if_unsafe(self, query: str) -> None:
         if not self.limits.allow_service and has_keyword(query, "service"):
             raise QueryRefused(403, "SERVICE (federated query) is not allowed on this endpoint")
+        if has_keyword(query, *UPDATE_KEYWORDS):  # an engine that took it would write: this endpoint only reads
+            raise QueryRefused(403, "this endpoint is read-only: SPARQL Update is not allowed")
         if nested_deeper_than(query, MAX_NESTING):
             raise QueryRefused(400, f"the query nests brackets more than {MAX_NESTING} deep, this endpoint's limit")
 

@@ -1,0 +1,145 @@
+"""The store on a SPARQL server: endpoints, credentials, transient errors, batches and failed loads.
+
+Against Oxigraph's own server on 127.0.0.1 (see ``tests/servers.py``); credentials and transient errors come
+from a small proxy in front of it that asks for HTTP Basic credentials and fails every other request with 503.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx2
+import pytest
+
+import coopgraph
+from conftest import FIXTURES, run_cli
+from coopgraph.store import PASSWORD_VARIABLE, USER_VARIABLE, StoreError
+from coopgraph.store import remote as remote_module
+from coopgraph.store.remote import guess_endpoints
+
+pytestmark = pytest.mark.remote
+
+
+@pytest.mark.parametrize("query, server, credentials, update, graph_store", [
+    ("http://h:7878/query", "Oxigraph/0.5.13", False, "http://h:7878/update", "http://h:7878/store"),
+    ("http://h:8890/sparql", "Virtuoso/07.20.3240 (Linux)", True, "http://h:8890/sparql-auth",
+     "http://h:8890/sparql-graph-crud-auth"),
+    ("http://h:8890/sparql", "Virtuoso/07.20.3240 (Linux)", False, "http://h:8890/sparql",
+     "http://h:8890/sparql-graph-crud"),
+    ("http://h:3030/ds/query", "Apache Jena Fuseki (5.1.0)", False, "http://h:3030/ds/update", "http://h:3030/ds/data"),
+    ("http://h:7200/repositories/eu", "", False, "http://h:7200/repositories/eu/statements",
+     "http://h:7200/repositories/eu/rdf-graphs/service"),
+    ("http://h/any/sparql", "nginx", False, "http://h/any/sparql", None),
+])
+def test_endpoints_are_guessed_for_known_servers(query, server, credentials, update, graph_store):
+    guessed = guess_endpoints(query, server, credentials)
+    assert (guessed.update, guessed.graph_store) == (update, graph_store)
+
+
+@pytest.fixture
+def server(oxigraph_server):
+    oxigraph_server.clear()
+    return oxigraph_server
+
+
+def _graphs(server) -> set[str]:
+    """Every named graph on the server, published or not."""
+    answer = httpx2.post(server.query_url, data={"query": "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"},
+                         headers={"Accept": "application/sparql-results+json"}).json()
+    return {row["g"]["value"] for row in answer["results"]["bindings"]}
+
+
+def test_a_load_that_fails_half_way_publishes_nothing_and_is_dropped_by_the_next(server, tmp_path):
+    run_cli("init", store=server.query_url, env={"COOPGRAPH_BATCH_TRIPLES": "500"}, check=True)
+    before = _graphs(server)
+    broken = tmp_path / "broken.nt"
+    good = "".join(f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n" for i in range(10))
+    broken.write_text(good + "<http://example.org/s> <http://example.org/p> \"unclosed .\n", encoding="utf-8")
+    failed = run_cli("load", str(broken), store=server.query_url, env={"COOPGRAPH_BATCH_TRIPLES": "2"})
+    assert failed.returncode == 1 and "cannot load file/broken.nt" in failed.stderr
+    left = _graphs(server) - before
+    assert len(left) == 1, "the batches written before the error stay, unpublished"
+    with coopgraph.open(server.query_url) as kg:
+        assert "file/broken.nt" not in kg.sources()
+        assert not kg.query("ASK { <http://example.org/s1> ?p ?o }"), "queries never read an unpublished graph"
+        kg.load(FIXTURES / "extra-project.ttl")
+    assert _graphs(server) - before == {g for g in _graphs(server) if "extra-project" in g}, \
+        "the next publication dropped what the failed one left"
+
+
+def test_explicit_endpoints_win_and_a_read_only_store_refuses_writes(server):
+    with pytest.raises(StoreError, match="update endpoint"):
+        coopgraph.open(server.query_url, update_endpoint=server.query_url + "-nowhere")
+    result = run_cli("--update-endpoint", server.update_url, "--graph-store-endpoint", server.graph_store_url,
+                     "init", store=server.query_url, check=True)
+    assert "ready" in result.stderr
+    kg = coopgraph.open(server.query_url)
+    kg.store.read_only = True
+    with pytest.raises(StoreError, match="read-only"):
+        kg.remove("seed")
+    assert "seed" in kg.sources()
+
+
+class _Proxy(BaseHTTPRequestHandler):
+    """Forwards to the server; asks for Basic credentials, and fails every other request with 503."""
+
+    upstream = ""
+    seen = 0
+    lock = threading.Lock()
+    credentials = "Basic " + base64.b64encode(b"ada:s3cret").decode()
+
+    def _forward(self) -> None:
+        if self.headers.get("Authorization") != self.credentials:
+            self.send_response(401)
+            self.send_header("WWW-Authenticate", 'Basic realm="coopgraph"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        with self.lock:
+            type(self).seen += 1
+            flaky = self.seen % 2 == 1
+        if flaky:
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
+        answer = httpx2.request(self.command, self.upstream + self.path, content=body, headers=headers)
+        self.send_response(answer.status_code)
+        for name in ("Content-Type", "Server"):
+            if name in answer.headers:
+                self.send_header(name, answer.headers[name])
+        self.send_header("Content-Length", str(len(answer.content)))
+        self.end_headers()
+        self.wfile.write(answer.content)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def flaky_proxy(server, monkeypatch):
+    monkeypatch.setattr(remote_module, "RETRY_WAITS", (0.01, 0.01, 0.01))
+    _Proxy.upstream = server.query_url.rsplit("/", 1)[0]
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{proxy.server_address[1]}/query"
+    proxy.shutdown()
+
+
+def test_basic_credentials_from_the_environment_and_transient_errors_tried_again(flaky_proxy, monkeypatch):
+    with pytest.raises(StoreError, match=f"refused the credentials.*{USER_VARIABLE}"):
+        coopgraph.open(flaky_proxy)
+    monkeypatch.setenv(USER_VARIABLE, "ada")
+    monkeypatch.setenv(PASSWORD_VARIABLE, "s3cret")
+    monkeypatch.setenv("COOPGRAPH_BATCH_TRIPLES", "5000")
+    _Proxy.seen = 0
+    with coopgraph.open(flaky_proxy) as kg:  # every other request fails: each is tried again
+        assert kg.sources() == ["countries", "nuts-2021", "ontology", "seed"]
+        assert kg.stats().counts["projects"] == 8
+    assert _Proxy.seen > 20
