@@ -72,5 +72,5 @@ def test_virtuoso_cuts_a_result_at_its_row_limit_without_an_error(virtuoso_serve
                                                           "default-graph-uri": GRAPH},
                          auth=virtuoso_server.http_auth(), headers={"Accept": "application/sparql-results+json"},
                          timeout=60)
-    assert answer.status_code == 200
+    assert answer.status_code == 200 and answer.headers["x-sparql-maxrows"] == str(VIRTUOSO_MAX_ROWS)
     assert len(answer.json()["results"]["bindings"]) == VIRTUOSO_MAX_ROWS
