@@ -1,4 +1,5 @@
-"""Shared fixtures: an in-memory knowledge graph, initialised stores on disk, the CLI, ../shared, the browser."""
+"""Shared fixtures: an in-memory knowledge graph, initialised stores on disk, the CLI, ../shared, the browser; real
+SPARQL servers come from tests/servers.py."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from pathlib import Path
 import pytest
 
 import coopgraph
+
+pytest_plugins = ["servers"]  # real SPARQL servers (Oxigraph's, Virtuoso) for the remote store's tests
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -100,14 +103,19 @@ def browser():
         chromium.close()
 
 
+def free_port() -> int:
+    """A port of 127.0.0.1 nobody listens on now (the system's choice)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 @contextlib.contextmanager
 def live_server(app):
     """``app`` served by uvicorn on a free port of 127.0.0.1, in a thread; yields its base URL."""
     import uvicorn
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     live = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=live.run, daemon=True)
     thread.start()
