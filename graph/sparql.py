@@ -239,6 +239,19 @@ def has_keyword(text: str, *keywords: str) -> bool:
                for match in scanner.finditer(version))
 
 
+_FORM = re.compile(r"(?<![\w:?$-])(select|ask|construct|describe)(?![\w:-])", re.IGNORECASE)
+
+
+def query_form(text: str) -> str | None:
+    """The form of a query: ``select``, ``ask``, ``construct`` or ``describe`` (the first of these words as syntax,
+    outside strings, IRIs and comments), or None if there is none."""
+    scanner = re.compile(rf"{_SKIPPED.pattern}|(?P<form>{_FORM.pattern})", re.IGNORECASE)
+    for match in scanner.finditer(text):
+        if match.lastgroup == "form":
+            return match["form"].lower()
+    return None
+
+
 #: The operations of SPARQL 1.1 Update: none of these words is syntax in a query.
 UPDATE_KEYWORDS = ("insert", "delete", "load", "clear", "drop", "create", "add", "move", "copy", "with")
 _ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")

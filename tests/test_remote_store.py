@@ -70,7 +70,7 @@ def test_a_load_that_fails_half_way_publishes_nothing_and_is_dropped_by_the_next
 
 
 def test_explicit_endpoints_win_and_a_read_only_store_refuses_writes(server):
-    with pytest.raises(StoreError, match="update endpoint"):
+    with pytest.raises(StoreError, match=r"query-nowhere failed \(HTTP 404\)"):  # the endpoint given is used
         coopgraph.open(server.query_url, update_endpoint=server.query_url + "-nowhere")
     result = run_cli("--update-endpoint", server.update_url, "--graph-store-endpoint", server.graph_store_url,
                      "init", store=server.query_url, check=True)

@@ -7,9 +7,11 @@ an embedded Oxigraph and a remote server follow the same steps:
 1. the version graph about to be written is announced in the catalog (``coop:unpublishedGraph``), so
    that a write that never finishes is found and dropped by the next one, on any server;
 2. the sources are written, each into its own fresh version graph, which no query reads;
-3. one update request moves the catalog entries to the new graphs (readers see all old entries or all
-   new ones where the server runs a request as one transaction, as Oxigraph and Virtuoso do);
-4. the previous version graphs are dropped.
+3. one update operation moves the catalog entries to the new graphs: readers see all old entries or all
+   new ones (Oxigraph and Virtuoso run one operation whole or not at all);
+4. the previous version graphs are dropped. A query that read the catalog before the move may find a source's
+   graph gone: on a server, where readers and writers are different processes, it then answers as if that
+   source were empty, once (the embedded store's server reads snapshots instead).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from typing import Iterable, Mapping
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, XSD
 
-from coopgraph.store import CATALOG, RdfData, source_iri
+from coopgraph.store import CATALOG, RdfData, StoreError, source_iri
 from coopgraph.store.terms import sparql_term
 from coopgraph.vocab import COOP
 
@@ -100,7 +102,6 @@ class CatalogStore:
                              for name, version in versions.items()))
         for name, data in sources.items():
             self._write(versions[name], data, name)
-        previous = [self._published[name] for name in versions if name in self._published]
         about, now = Graph(), Literal(datetime.now(timezone.utc), datatype=XSD.dateTime)
         for name, version in versions.items():
             about.add((source_iri(name), COOP.sourceName, Literal(name)))
@@ -108,8 +109,7 @@ class CatalogStore:
             about.add((URIRef(version), PROV.generatedAtTime, now))
         about += provenance or Graph()
         self._swap_catalog_entries(list(versions), about)
-        for version in previous:  # now unreachable: free the space
-            self._drop(version)
+        self._drop_unpublished()  # the versions left behind
         self._changed()
 
     def remove(self, name: str) -> bool:
@@ -117,28 +117,38 @@ class CatalogStore:
         self._drop_unpublished()
         if name not in self._published:
             return False
-        version = self._published[name]
         self._swap_catalog_entries([name], Graph())
-        self._drop(version)
+        self._drop_unpublished()
         self._changed()
         return True
 
     def _swap_catalog_entries(self, names: list[str], about: Graph) -> None:
-        # One update request: readers see all old entries or all new ones. Every term is written by
-        # sparql_term (N-Triples syntax, escaped), never pasted as raw text.
-        deletes = " ".join(  # the source and its parts (#input-0..., its graphs)
-            f"DELETE {{ GRAPH {_CATALOG} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {_CATALOG} {{ ?s ?p ?o "
-            f"FILTER(?s = {sparql_term(source_iri(name))} || "
-            f"STRSTARTS(STR(?s), {sparql_term(Literal(f'{source_iri(name)}#'))})) }} }} ;" for name in names)
-        self._update(f"{deletes} {_insert(about)}")
+        """Replace what the catalog says about the sources ``names`` by ``about``, in one update operation, which
+        Oxigraph and Virtuoso both run whole or not at all (Virtuoso keeps the first operations of a request whose
+        last one fails). The version graphs left behind are announced as unpublished, to be dropped."""
+        left = [(source_iri(name), COOP.unpublishedGraph, URIRef(self._published[name]))
+                for name in names if name in self._published]
+        sources = " || ".join(f"?s = {sparql_term(source_iri(name))} || "  # the source and its parts (#input-0...)
+                              f"STRSTARTS(STR(?s), {sparql_term(Literal(f'{source_iri(name)}#'))})" for name in names)
+        triples = " ".join(f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in [*about, *left])
+        # OPTIONAL: one solution even when the catalog says nothing of the sources yet, so the INSERT happens
+        self._update(f"DELETE {{ GRAPH {_CATALOG} {{ ?s ?p ?o }} }} INSERT {{ GRAPH {_CATALOG} {{ {triples} }} }} "
+                     f"WHERE {{ OPTIONAL {{ GRAPH {_CATALOG} {{ ?s ?p ?o FILTER({sources}) }} }} }}")
         self._published = self._read_catalog()
 
     def _drop_unpublished(self) -> None:
-        unpublished = self._unpublished()
-        for graph in unpublished:
-            self._drop(graph)
-        if unpublished:
-            self._update(f"DELETE WHERE {{ GRAPH {_CATALOG} {{ ?source {sparql_term(COOP.unpublishedGraph)} ?g }} }}")
+        """Drop the graphs no publication uses: left by one that failed, or left behind by a newer version. A drop
+        that fails (a server's time limit) is tried again at the next write: the graph is invisible meanwhile."""
+        dropped = []
+        for graph in sorted(self._unpublished()):
+            with contextlib.suppress(StoreError):
+                self._drop(graph)
+                dropped.append(graph)
+        if dropped:
+            values = " ".join(sparql_term(URIRef(graph)) for graph in dropped)
+            self._update(f"DELETE {{ GRAPH {_CATALOG} {{ ?source {sparql_term(COOP.unpublishedGraph)} ?graph }} }} "
+                         f"WHERE {{ VALUES ?graph {{ {values} }} GRAPH {_CATALOG} {{ "
+                         f"?source {sparql_term(COOP.unpublishedGraph)} ?graph }} }}")
 
 
 def _insert(triples: Iterable[tuple]) -> str:

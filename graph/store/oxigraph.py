@@ -135,9 +135,10 @@ class OxigraphStore(CatalogStore):
         self._ox.update(sparql)  # one update request is one transaction
 
     def _unpublished(self) -> set[str]:
-        # Every named graph that is neither published nor the catalog: also those a store written by an older
-        # coopgraph, which did not announce its writes, may hold.
-        return {graph.value for graph in self._ox.named_graphs()} - {*self._published.values(), str(CATALOG)}
+        # Also every named graph that is neither published nor the catalog: a store written by an older coopgraph,
+        # which did not announce its writes, may hold some.
+        named = {graph.value for graph in self._ox.named_graphs()}
+        return super()._unpublished() | (named - {*self._published.values(), str(CATALOG)})
 
     def _write(self, version: str, data: RdfData, name: str) -> None:
         self._clean = False  # from now on there are graphs that queries must not see

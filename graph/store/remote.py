@@ -31,6 +31,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.query import Result
 
+from coopgraph.sparql import query_form
 from coopgraph.store import (
     CATALOG,
     DATASET_MEDIA_TYPES,
@@ -48,12 +49,12 @@ from coopgraph.store.terms import to_ox
 #: Triples per request when writing: through the Graph Store Protocol, and as ``INSERT DATA`` (Virtuoso's failed
 #: above about 1,500 triples a request).
 BATCH_VARIABLE = "COOPGRAPH_BATCH_TRIPLES"
-GRAPH_STORE_BATCH = 100_000
+GRAPH_STORE_BATCH = 100_000  # Virtuoso hung on a POST of 300,000 here (never answered)
 UPDATE_BATCH = 1_000
 #: Rows per page when an answer is read in pages: at most what servers send in one answer (Virtuoso: 100,000).
 PAGE_ROWS = 50_000
 #: Seconds a request may take, and how often (with what waits) one that failed on the way is tried again.
-TIMEOUT = 3600.0
+TIMEOUT = 600.0
 RETRY_WAITS = (1.0, 4.0, 15.0)
 #: Statuses that say "try again later".
 TRANSIENT = {408, 429, 500, 502, 503, 504}
@@ -61,7 +62,6 @@ TRANSIENT = {408, 429, 500, 502, 503, 504}
 _JSON_RESULTS = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"
 _FORM = "application/x-www-form-urlencoded"
-_ACCEPT = f"{_JSON_RESULTS}, {_N_TRIPLES};q=0.9, text/turtle;q=0.8"
 _PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|(?:PREFIX\s+[^\s:]*:\s*<[^>]*>)|(?:BASE\s*<[^>]*>))*", re.IGNORECASE)
 _LIMITED = re.compile(r"\b(?:LIMIT|OFFSET)\s+\d+\s*(?:(?:LIMIT|OFFSET)\s+\d+\s*)?$", re.IGNORECASE)
 
@@ -145,33 +145,36 @@ class RemoteStore(CatalogStore):
     # -- HTTP -------------------------------------------------------------------------------------
 
     def _send(self, method: str, url: str, **request) -> httpx2.Response:
-        """One request, tried again after a transient failure; a refusal becomes a StoreError."""
-        for wait in (*RETRY_WAITS, None):
-            try:
-                response = self._client.request(method, url, timeout=self.timeout, **request)
-            except httpx2.TransportError as error:
-                if wait is None:
-                    raise StoreError(f"cannot reach {url}: {one_line(error) or type(error).__name__}") from error
-            else:
-                if response.status_code < 400:
-                    return response
-                if response.status_code not in TRANSIENT or wait is None:
-                    raise _refusal(url, response)
-            time.sleep(wait)
-        raise AssertionError("unreachable")
+        return _send(self._client, method, url, timeout=self.timeout, **request)
 
     def _dataset(self) -> list[tuple[str, str]]:
         graphs = [*self._published.values(), str(CATALOG)]
         return [(kind, graph) for kind in ("default-graph-uri", "named-graph-uri") for graph in graphs]
 
     def _post_query(self, sparql: str, dataset: list[tuple[str, str]]) -> httpx2.Response:
+        # One media type per query form: asked for both, Virtuoso sends a CONSTRUCT as a table of ?s ?p ?o.
+        accept = _N_TRIPLES if query_form(sparql) in ("construct", "describe") else _JSON_RESULTS
         return self._send("POST", self.endpoints.query, content=urlencode([("query", sparql), *dataset]),
-                          headers={"Accept": _ACCEPT, "Content-Type": _FORM})
+                          headers={"Accept": accept, "Content-Type": _FORM})
+
+    def _answer(self, sparql: str, dataset: list[tuple[str, str]] | None = None) -> tuple[object, int | None]:
+        """The answer to a query as Oxigraph objects (solutions, a boolean, or triples), and the number of rows the
+        server cut it at, if it did (Virtuoso cuts at its ``ResultSetMaxRows`` with HTTP 200, and says so only in
+        the header ``X-SPARQL-MaxRows``)."""
+        response = self._post_query(sparql, self._dataset() if dataset is None else dataset)
+        limit = response.headers.get("x-sparql-maxrows", "")
+        if limit.isdigit() and isinstance(_parsed(response), ox.QuerySolutions) and \
+                sum(1 for _ in _parsed(response)) >= int(limit):
+            return _parsed(response), int(limit)
+        return _parsed(response), None
 
     def _ask(self, sparql: str, prefixes: Mapping[str, str], dataset: list[tuple[str, str]] | None = None):
-        """The answer to a query, as Oxigraph objects (solutions, a boolean, or triples)."""
-        response = self._post_query(_with_prefixes(sparql, prefixes), self._dataset() if dataset is None else dataset)
-        return _parsed(response)
+        """The whole answer to a query; an answer the server cut is an error, never a silently shorter answer."""
+        answer, cut_at = self._answer(_with_prefixes(sparql, prefixes), dataset)
+        if cut_at is not None:
+            raise StoreError(f"{self} cut the answer at {cut_at:,} rows (its limit of rows per answer): ask for fewer "
+                             "rows (LIMIT and OFFSET), or raise the server's limit (Virtuoso: ResultSetMaxRows)")
+        return answer
 
     # -- reading ------------------------------------------------------------------------------------
 
@@ -191,29 +194,32 @@ class RemoteStore(CatalogStore):
         return write(self._ask(sparql, prefixes), solutions_type, graph_type, output)
 
     def rows(self, sparql: str, prefixes: Mapping[str, str]) -> list[tuple[str | None, ...]]:
-        """The rows of a SELECT as plain strings, read in pages of :attr:`page_rows` when there are more.
+        """The rows of a SELECT as plain strings, read in pages when there are more than one answer holds.
 
-        The query is first asked for one row more than a page; if that many come back, it is read again in
-        pages ordered by every variable (a query with its own ``LIMIT`` or ``OFFSET`` is read once, as it is).
+        The query is first asked for one row more than a page (:attr:`page_rows`, or fewer if the server cuts
+        answers shorter); if that many come back, it is read again in pages, in the order of every variable (a
+        query with its own ``LIMIT`` or ``OFFSET`` is read once, as it is).
         """
         text = _with_prefixes(sparql, prefixes)
         if _LIMITED.search(_without_comments(text)):
             return as_rows(self._ask(text, {}))
-        first = self._ask(f"{text}\nLIMIT {self.page_rows + 1}", {})
+        first, cut_at = self._answer(f"{text}\nLIMIT {self.page_rows + 1}")
         if not isinstance(first, ox.QuerySolutions):
             raise StoreError("rows() needs a SELECT query")
         variables = " ".join(str(variable) for variable in first.variables)
         rows = as_rows(first)
-        if len(rows) <= self.page_rows:
+        if cut_at is None and len(rows) <= self.page_rows:
             return rows
+        page_rows = min(self.page_rows, cut_at or self.page_rows)
         prologue = _PROLOGUE.match(text).group(0)
         body = text[len(prologue):]
         rows = []
-        while True:
-            page = as_rows(self._ask(f"{prologue}\nSELECT {variables} WHERE {{ {{ {body}\n}} }} ORDER BY {variables}"
-                                     f" LIMIT {self.page_rows} OFFSET {len(rows)}", {}))
+        while True:  # the order inside a sub-select: Virtuoso refuses to sort past an offset of 10,000 otherwise
+            page = as_rows(self._ask(f"{prologue}\nSELECT {variables} WHERE {{ {{ SELECT {variables} WHERE {{ "
+                                     f"{{ {body}\n}} }} ORDER BY {variables} }} }} LIMIT {page_rows} "
+                                     f"OFFSET {len(rows)}", {}))
             rows += page
-            if len(page) < self.page_rows:
+            if len(page) < page_rows:
                 return rows
 
     def versions(self) -> frozenset[str]:
@@ -247,20 +253,23 @@ class RemoteStore(CatalogStore):
         """The triples of a graph (None: the union of the published graphs and the catalog), page by page."""
         pattern = "?s ?p ?o" if graph is None else f"GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }}"
         dataset = self._dataset() if graph is None else [("named-graph-uri", graph)]
-        done = 0
+        done, page_rows = 0, self.page_rows
         while True:
-            answer = self._ask(f"SELECT DISTINCT ?s ?p ?o WHERE {{ {pattern} }} ORDER BY ?s ?p ?o "
-                               f"LIMIT {self.page_rows} OFFSET {done}", {}, dataset)
+            answer, cut_at = self._answer(f"SELECT ?s ?p ?o WHERE {{ {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {pattern} }}"
+                                          f" ORDER BY ?s ?p ?o }} }} LIMIT {page_rows} OFFSET {done}", dataset)
+            if cut_at is not None:  # the server's pages are shorter: ask again in those
+                page_rows = cut_at
+                continue
             page = [ox.Triple(*solution) for solution in answer]
             yield from page
             done += len(page)
-            if len(page) < self.page_rows:
+            if len(page) < page_rows:
                 return
 
     # -- the catalog's primitives -------------------------------------------------------------------
 
     def _select(self, sparql: str) -> list[tuple[str | None, ...]]:
-        return as_rows(_parsed(self._post_query(sparql, [])))
+        return as_rows(self._ask(sparql, {}, []))
 
     def _update(self, sparql: str) -> None:
         if self.read_only or self.endpoints.update is None:
@@ -307,14 +316,11 @@ def open_remote(query: str, update: str | None = None, graph_store: str | None =
     client = httpx2.Client(auth=_ChallengedAuth(user, password) if user else None, timeout=TIMEOUT,
                            follow_redirects=True, headers={"User-Agent": "coopgraph"})
     try:
-        probe = client.get(query, params={"query": "ASK {}"}, headers={"Accept": _JSON_RESULTS})
-    except httpx2.TransportError as error:
+        probe = _send(client, "GET", query, timeout=TIMEOUT, params={"query": "ASK {}"},
+                      headers={"Accept": _JSON_RESULTS})
+    except StoreError:
         client.close()
-        raise StoreError(f"cannot reach the SPARQL endpoint {query}: {one_line(error) or type(error).__name__}") \
-            from error
-    if probe.status_code >= 400:
-        client.close()
-        raise _refusal(query, probe)
+        raise
     guessed = guess_endpoints(query, probe.headers.get("server", ""), bool(user))
     update = update or os.environ.get(UPDATE_VARIABLE) or guessed.update
     graph_store = graph_store or os.environ.get(GRAPH_STORE_VARIABLE) or guessed.graph_store
@@ -328,6 +334,24 @@ def open_remote(query: str, update: str | None = None, graph_store: str | None =
 
 
 # -- helpers --------------------------------------------------------------------------------------------
+
+
+def _send(client: httpx2.Client, method: str, url: str, **request) -> httpx2.Response:
+    """One request, tried again after a transient failure (:data:`RETRY_WAITS`); a refusal becomes a StoreError."""
+    for wait in (*RETRY_WAITS, None):
+        try:
+            response = client.request(method, url, **request)
+        except httpx2.TransportError as error:
+            if wait is None:
+                raise StoreError(f"cannot reach {url}: {one_line(error) or type(error).__name__}") from error
+        else:
+            if response.status_code < 400:
+                return response
+            if response.status_code not in TRANSIENT or wait is None:
+                raise _refusal(url, response)
+        time.sleep(wait)
+    raise AssertionError("unreachable")
+
 
 
 def _refusal(url: str, response: httpx2.Response) -> StoreError:
