@@ -124,19 +124,26 @@ def answers(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def oxigraph_server(tmp_path_factory):
-    """Oxigraph's own server: no credentials; its default graph is a graph of its own (no union)."""
+@contextlib.contextmanager
+def oxigraph(folder: Path, timeout_s: int = QUERY_TIMEOUT_S):
+    """Oxigraph's own server on a free port, its data in ``folder``: no credentials; its default graph is a graph of
+    its own (no union)."""
     binary = program("oxigraph")
     if binary is None:
         unavailable("the oxigraph server is not installed (pip install oxigraph)")
-    folder = tmp_path_factory.mktemp("oxigraph")
     base = f"http://127.0.0.1:{free_port()}"
     command = [binary, "serve", "--location", str(folder / "data"), "--bind", base.removeprefix("http://"),
-               "--timeout-s", str(QUERY_TIMEOUT_S)]
+               "--timeout-s", str(timeout_s)]
     with running(command, folder, f"{base}/query") as process:
         yield SparqlServer("oxigraph", f"{base}/query", f"{base}/update", f"{base}/store", None, None, None,
                            process.pid, folder / "data")
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory):
+    """Oxigraph's own server, for the session."""
+    with oxigraph(tmp_path_factory.mktemp("oxigraph")) as server:
+        yield server
 
 
 VIRTUOSO_INI = """\
@@ -189,18 +196,17 @@ DB.DBA.VHOST_DEFINE(lpath=>'/sparql-graph-crud-basic', ppath=>'/!sparql-graph-cr
 """
 
 
-@pytest.fixture(scope="session")
-def virtuoso_server(tmp_path_factory):
-    """Virtuoso 7 on a fresh database of its own, with HTTP Digest credentials (its /sparql-auth endpoints: its
-    /sparql is read-only for anonymous users)."""
+@contextlib.contextmanager
+def virtuoso(folder: Path, max_rows: int = VIRTUOSO_MAX_ROWS, timeout_s: int = QUERY_TIMEOUT_S):
+    """Virtuoso 7 on a fresh database of its own in ``folder``, on free ports, with HTTP Digest credentials (its
+    /sparql-auth endpoints: its /sparql is read-only for anonymous users)."""
     binary, isql = program("virtuoso-t"), program("isql-vt")
     if binary is None or isql is None:
         unavailable("Virtuoso is not installed (apt-get install virtuoso-opensource: virtuoso-t and isql-vt)")
-    folder = tmp_path_factory.mktemp("virtuoso")
     http_port, sql_port = free_port(), free_port()
     (folder / "virtuoso.ini").write_text(VIRTUOSO_INI.format(
-        folder=folder, sql_port=sql_port, http_port=http_port, max_rows=VIRTUOSO_MAX_ROWS,
-        max_sorted_rows=VIRTUOSO_MAX_SORTED_ROWS, timeout=QUERY_TIMEOUT_S))
+        folder=folder, sql_port=sql_port, http_port=http_port, max_rows=max_rows,
+        max_sorted_rows=VIRTUOSO_MAX_SORTED_ROWS, timeout=timeout_s))
     base = f"http://127.0.0.1:{http_port}"
     with running([binary, "+foreground", "+configfile", str(folder / "virtuoso.ini")], folder,
                  f"{base}/sparql") as process:
@@ -211,6 +217,13 @@ def virtuoso_server(tmp_path_factory):
         yield SparqlServer("virtuoso", f"{base}/sparql-auth", f"{base}/sparql-auth", f"{base}/sparql-graph-crud-auth",
                            VIRTUOSO_USER, VIRTUOSO_PASSWORD, "digest", process.pid, folder,
                            frozenset(row["g"]["value"] for row in listing.json()["results"]["bindings"]))
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory):
+    """Virtuoso, for the session."""
+    with virtuoso(tmp_path_factory.mktemp("virtuoso")) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -33,10 +33,10 @@ CONTENT = [
     ("import", "keep", str(FIXTURES / "keep" / "projects.csv"), str(FIXTURES / "keep" / "partners.csv")),
     ("load", str(FIXTURES / "hostile.ttl"), str(FIXTURES / "extra-project.ttl")),
 ]
-#: Values for the parameters that have no default.
-VALUES = {"name": "PIKE"}
-#: Rows per page on a server, small on purpose: every bulk read is paged.
-PAGE_ROWS = 100
+#: Values for the parameters that have no default, by query.
+VALUES = {"resolve-project": {"name": "PIKE"}, "resolve-organisation": {"name": "kommunforbundet-vasternorrland"}}
+#: Rows per page on a server, small on purpose: the bulk reads of places (2,000 regions and countries) are paged.
+PAGE_ROWS = 1000
 
 
 def _environment(server) -> dict[str, str]:
@@ -81,7 +81,7 @@ def both(embedded, server, monkeypatch):
 def _answer(kg, name: str):
     """A named query's answer, blank nodes anonymised: a multiset of rows, a set of triples, or a boolean."""
     query = catalogue()[name]
-    result = kg.result(name, **{p.name: VALUES[p.name] for p in query.parameters if p.default is None})
+    result = kg.result(name, **{p.name: VALUES[name][p.name] for p in query.parameters if p.default is None})
     if result.type == "ASK":
         return result.askAnswer
     if result.type != "SELECT":
