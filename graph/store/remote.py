@@ -28,7 +28,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx2
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import Graph, Variable
 from rdflib.query import Result
 
 from coopgraph.sparql import query_form
@@ -44,7 +44,7 @@ from coopgraph.store import (
 )
 from coopgraph.store.answers import as_result, as_rows, one_line, write
 from coopgraph.store.catalog import CatalogStore, interrupts_remembered
-from coopgraph.store.terms import to_ox
+from coopgraph.store.terms import from_ox, to_ox
 
 #: Triples per request when writing: through the Graph Store Protocol, and as ``INSERT DATA`` (Virtuoso's failed
 #: above about 1,500 triples a request).
@@ -183,8 +183,17 @@ class RemoteStore(CatalogStore):
     # -- reading ------------------------------------------------------------------------------------
 
     def query(self, sparql: str, prefixes: Mapping[str, str]) -> Result:
-        """Run a SPARQL query over the union of the published sources and the catalog."""
-        return as_result(self._ask(sparql, prefixes))
+        """Run a SPARQL query over the union of the published sources and the catalog; a SELECT that the server
+        cuts is read again in pages (see :meth:`rows`)."""
+        text = _with_prefixes(sparql, prefixes)
+        answer, cut_at = self._answer(text)
+        if cut_at is None:
+            return as_result(answer)
+        result = Result("SELECT")
+        result.vars = [Variable(variable.value) for variable in answer.variables]
+        result.bindings = [{var: from_ox(value) for var, value in zip(result.vars, solution, strict=True)
+                            if value is not None} for solution in self._pages(text, answer.variables, cut_at - 1)]
+        return result
 
     def query_serialized(self, sparql: str, prefixes: Mapping[str, str], solutions_type: str,
                          graph_type: str) -> tuple[str, bytes]:
@@ -194,15 +203,16 @@ class RemoteStore(CatalogStore):
 
     def write_answer(self, sparql: str, prefixes: Mapping[str, str], solutions_type: str, graph_type: str,
                      output: IO[bytes]) -> str:
-        """Like :meth:`query_serialized`, writing to ``output``; returns the media type."""
+        """Like :meth:`query_serialized`, writing to ``output``; returns the media type. An answer the server cut
+        is an error (the endpoint passes on the server's limit), never a silently shorter answer."""
         return write(self._ask(sparql, prefixes), solutions_type, graph_type, output)
 
     def rows(self, sparql: str, prefixes: Mapping[str, str]) -> list[tuple[str | None, ...]]:
         """The rows of a SELECT as plain strings, read in pages when there are more than one answer holds.
 
-        The query is first asked for one row more than a page (:attr:`page_rows`, or fewer if the server cuts
-        answers shorter); if that many come back, it is read again in pages, in the order of every variable (a
-        query with its own ``LIMIT`` or ``OFFSET`` is read once, as it is).
+        The query is first asked for one row more than a page (:attr:`page_rows`): a server may cut an answer
+        without saying so. If that many come back, or the server says it cut them, the query is read again in
+        pages (a query with its own ``LIMIT`` or ``OFFSET`` is read once, as it is).
         """
         text = _with_prefixes(sparql, prefixes)
         if _LIMITED.search(_without_comments(text)):
@@ -210,21 +220,27 @@ class RemoteStore(CatalogStore):
         first, cut_at = self._answer(f"{text}\nLIMIT {self.page_rows + 1}")
         if not isinstance(first, ox.QuerySolutions):
             raise StoreError("rows() needs a SELECT query")
-        variables = " ".join(str(variable) for variable in first.variables)
+        variables = first.variables
         rows = as_rows(first)
         if cut_at is None and len(rows) <= self.page_rows:
             return rows
-        page_rows = min(self.page_rows, cut_at or self.page_rows)
+        size = self.page_rows if cut_at is None else min(self.page_rows, cut_at - 1)
+        return [tuple(None if term is None else term.value for term in solution)
+                for solution in self._pages(text, variables, size)]
+
+    def _pages(self, text: str, variables: list, size: int) -> Iterator[ox.QuerySolution]:
+        """The solutions of a SELECT, ``size`` at a time (fewer than the server's cut, so a full page is not taken
+        for a cut one), in the order of every variable, sorted inside a sub-select: Virtuoso refuses to sort past
+        an offset of 10,000 otherwise."""
         prologue = _PROLOGUE.match(text).group(0)
-        body = text[len(prologue):]
-        rows = []
-        while True:  # the order inside a sub-select: Virtuoso refuses to sort past an offset of 10,000 otherwise
-            page = as_rows(self._ask(f"{prologue}\nSELECT {variables} WHERE {{ {{ SELECT {variables} WHERE {{ "
-                                     f"{{ {body}\n}} }} ORDER BY {variables} }} }} LIMIT {page_rows} "
-                                     f"OFFSET {len(rows)}", {}))
-            rows += page
-            if len(page) < page_rows:
-                return rows
+        body, names, done = text[len(prologue):], " ".join(map(str, variables)), 0
+        while True:
+            page = list(self._ask(f"{prologue}\nSELECT {names} WHERE {{ {{ SELECT {names} WHERE {{ {{ {body}\n}} }} "
+                                  f"ORDER BY {names} }} }} LIMIT {size} OFFSET {done}", {}))
+            yield from page
+            done += len(page)
+            if len(page) < size:
+                return
 
     def versions(self) -> frozenset[str]:
         """The published version graphs, as the server's catalog says now (another process may have published)."""
@@ -261,8 +277,8 @@ class RemoteStore(CatalogStore):
         while True:
             answer, cut_at = self._answer(f"SELECT ?s ?p ?o WHERE {{ {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {pattern} }}"
                                           f" ORDER BY ?s ?p ?o }} }} LIMIT {page_rows} OFFSET {done}", dataset)
-            if cut_at is not None:  # the server's pages are shorter: ask again in those
-                page_rows = cut_at
+            if cut_at is not None:  # the server's answers are shorter: ask again in pages it does not cut
+                page_rows = cut_at - 1
                 continue
             page = [ox.Triple(*solution) for solution in answer]
             yield from page
