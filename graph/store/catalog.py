@@ -24,7 +24,7 @@ from typing import Iterable, Mapping
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, XSD
 
-from coopgraph.store import CATALOG, RdfData, source_iri
+from coopgraph.store import CATALOG, Provenance, RdfData, source_iri
 from coopgraph.store.terms import sparql_term
 from coopgraph.vocab import COOP
 
@@ -87,26 +87,33 @@ class CatalogStore:
 
     # -- writing ----------------------------------------------------------------------------------
 
-    def publish(self, sources: Mapping[str, RdfData], provenance: Graph | None = None) -> None:
+    def publish(self, sources: Mapping[str, RdfData], provenance: Provenance = None) -> None:
         """Write each source into a new version graph, then make them all current at once.
 
         ``provenance`` holds what the catalog should say about the sources (subjects are their
-        :func:`source_iri`); it replaces what the catalog said about them before. If anything
-        fails, or the process is interrupted, no source changes.
+        :func:`source_iri`); it replaces what the catalog said about them before. It may be a function,
+        called once every source is written: a source streamed as it is made (an import) is known only
+        then, and the function may still refuse it by raising. If anything fails, or the process is
+        interrupted, no source changes and the graphs written are dropped.
         """
         self._drop_unpublished()
         versions = {name: f"{source_iri(name)}#{uuid.uuid4().hex}" for name in sources}
-        self._update(_insert((source_iri(name), COOP.unpublishedGraph, URIRef(version))
-                             for name, version in versions.items()))
-        for name, data in sources.items():
-            self._write(versions[name], data, name)
+        announced = [(source_iri(name), COOP.unpublishedGraph, URIRef(version)) for name, version in versions.items()]
+        self._update(_data("INSERT", announced))
+        try:
+            for name, data in sources.items():
+                self._write(versions[name], data, name)
+            said = provenance() if callable(provenance) else provenance
+        except BaseException:
+            self._discard(announced)
+            raise
         previous = [self._published[name] for name in versions if name in self._published]
         about, now = Graph(), Literal(datetime.now(timezone.utc), datatype=XSD.dateTime)
         for name, version in versions.items():
             about.add((source_iri(name), COOP.sourceName, Literal(name)))
             about.add((source_iri(name), COOP.graph, URIRef(version)))
             about.add((URIRef(version), PROV.generatedAtTime, now))
-        about += provenance or Graph()
+        about += said or Graph()
         self._swap_catalog_entries(list(versions), about)
         for version in previous:  # now unreachable: free the space
             self._drop(version)
@@ -130,8 +137,19 @@ class CatalogStore:
             f"DELETE {{ GRAPH {_CATALOG} {{ ?s ?p ?o }} }} WHERE {{ GRAPH {_CATALOG} {{ ?s ?p ?o "
             f"FILTER(?s = {sparql_term(source_iri(name))} || "
             f"STRSTARTS(STR(?s), {sparql_term(Literal(f'{source_iri(name)}#'))})) }} }} ;" for name in names)
-        self._update(f"{deletes} {_insert(about)}")
+        self._update(f"{deletes} {_data('INSERT', about)}")
         self._published = self._read_catalog()
+
+    def _discard(self, announced: list[tuple]) -> None:
+        """Drop the graphs of a publication that failed, then their announcement; if that fails too (a server
+        gone), the announcement stays and the next write drops them."""
+        try:
+            for _, _, version in announced:
+                self._drop(str(version))
+            self._update(_data("DELETE", announced))
+        except Exception:  # the error to report is the one that stopped the publication
+            return
+        self._changed()
 
     def _drop_unpublished(self) -> None:
         unpublished = self._unpublished()
@@ -141,10 +159,10 @@ class CatalogStore:
             self._update(f"DELETE WHERE {{ GRAPH {_CATALOG} {{ ?source {sparql_term(COOP.unpublishedGraph)} ?g }} }}")
 
 
-def _insert(triples: Iterable[tuple]) -> str:
-    """An ``INSERT DATA`` of triples into the catalog."""
+def _data(verb: str, triples: Iterable[tuple]) -> str:
+    """An ``INSERT DATA`` or ``DELETE DATA`` (``verb``) of triples in the catalog."""
     lines = " ".join(f"{sparql_term(s)} {sparql_term(p)} {sparql_term(o)} ." for s, p, o in triples)
-    return f"INSERT DATA {{ GRAPH {_CATALOG} {{ {lines} }} }}"
+    return f"{verb} DATA {{ GRAPH {_CATALOG} {{ {lines} }} }}"
 
 
 @contextlib.contextmanager
