@@ -77,6 +77,18 @@ def test_cordis_amounts_programmes_topics_and_identifiers(fresh_kg, tmp_path):
     assert str(umea.o) == f"{ID}organisation/pic/999000004"
 
 
+def test_a_short_name_that_is_the_name_is_not_written_again(fresh_kg, tmp_path):
+    table = tmp_path / "organization.csv"
+    table.write_text((CORDIS / "organization.csv").read_text(encoding="utf-8").replace(
+        '"BROKEN AMOUNT GMBH";""', '"BROKEN AMOUNT GMBH";"BROKEN AMOUNT GMBH"'), encoding="utf-8")
+    run(fresh_kg, cordis_jobs(table), report_dir=tmp_path)
+    names = {str(r.pic): (str(r.name), str(r.short or "")) for r in fresh_kg.query(
+        "SELECT ?pic ?name ?short WHERE { ?o coop:pic ?pic ; skos:prefLabel ?name "
+        "OPTIONAL { ?o coop:acronym ?short } }")}
+    assert names["999000010"] == ("BROKEN AMOUNT GMBH", "")  # the name says it: no acronym
+    assert names["999000001"] == ("CENTRE NATIONAL DE LA RECHERCHE", "CNRS")
+
+
 def test_rejects_are_reported_with_file_line_and_reason(fresh_kg, tmp_path):
     (report,) = run(fresh_kg, cordis_jobs(), report_dir=tmp_path)
     with open(report.rejects, encoding="utf-8") as rejects:
