@@ -5,8 +5,9 @@ drop a graph); :class:`CatalogStore` builds publishing and removing on them, in 
 an embedded Oxigraph and a remote server follow the same steps:
 
 1. the version graph about to be written is announced in the catalog (``coop:unpublishedGraph``), so
-   that a write that never finishes is found and dropped by the next one, on any server;
-2. the sources are written, each into its own fresh version graph, which no query reads;
+   that a write that never finishes (a process killed) is found and dropped by the next one, on any server;
+2. the sources are written, each into its own fresh version graph, which no query reads (a write that
+   fails, is refused or is interrupted drops them at once);
 3. one update request moves the catalog entries to the new graphs (readers see all old entries or all
    new ones where the server runs a request as one transaction, as Oxigraph and Virtuoso do);
 4. the previous version graphs are dropped.

@@ -189,11 +189,12 @@ class OxigraphStore(CatalogStore):
             check_interrupts()
 
     def _load_while_reading(self, stream: IO[bytes], format: ox.RdfFormat, graph: ox.NamedNode) -> None:
-        """Bulk-load a stream of lines piece by piece, each in a thread while the next piece is read.
+        """Bulk-load a stream of lines piece by piece, in threads, while the next pieces are read.
 
         A stream made as it is read (an import converting rows) then overlaps with Oxigraph's writing: one
-        ``bulk_load`` of the whole stream would start writing only after its first million triples.
-        Errors of the stream itself come out as they are; the piece being written is finished first.
+        ``bulk_load`` of the whole stream would start writing only after its first million triples, and would
+        run the stream's Python code in its reading. Errors of the stream come out as they are, once the
+        pieces being written are finished.
         """
         loader, writing = ThreadPoolExecutor(LOADERS, thread_name_prefix="coopgraph-load"), deque()
         try:
