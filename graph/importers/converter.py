@@ -573,7 +573,7 @@ class Converter:
     def _organisation(self, row: Row, organisation: str, name: str) -> list[str]:
         """What the first row of an organisation says of it (its place comes once all rows are read).
 
-        A short name that is the name itself (1,607 CORDIS organisations) is not written: the name, the
+        A short name that is the name itself (1,604 CORDIS organisations) is not written: the name, the
         organisation's ``skos:prefLabel``, already says it to every query and page.
         """
         lines = [f"{organisation} {_TYPE} {_ORGANISATION_CLASS} .\n"]
