@@ -42,6 +42,13 @@ def fresh_kg():
     graph.close()
 
 
+def raw_graphs(path: Path) -> set[str]:
+    """Every named graph of a closed store on disk, published or not (what a failed write must not leave behind)."""
+    import pyoxigraph
+
+    return {graph.value for graph in pyoxigraph.Store.read_only(str(path)).named_graphs()}
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The real data sets beside the checkout; tests that need them skip on a fresh clone."""

@@ -13,11 +13,15 @@ from decimal import Decimal
 
 import pytest
 from openpyxl import Workbook
+from rdflib import Graph
+from rdflib.compare import isomorphic
 
-from conftest import FIXTURES, run_cli
+import coopgraph
+from conftest import FIXTURES, raw_graphs, run_cli
 from coopgraph.importers import IMPORTERS
 from coopgraph.importers.mapping import Mapping, MappingError
-from coopgraph.importers.pipeline import ImportFailed, run
+from coopgraph.importers.pipeline import ImportFailed, convert, run
+from coopgraph.importers.tables import TableError
 from coopgraph.resolver import candidates
 
 CORDIS = FIXTURES / "cordis"
@@ -71,6 +75,18 @@ def test_cordis_amounts_programmes_topics_and_identifiers(fresh_kg, tmp_path):
     (umea,) = fresh_kg.query("SELECT ?o ?pic ?vat WHERE { ?o coop:pic '999000004' ; coop:vatNumber ?vat ; "
                              "coop:pic ?pic }")
     assert str(umea.o) == f"{ID}organisation/pic/999000004"
+
+
+def test_a_short_name_that_is_the_name_is_not_written_again(fresh_kg, tmp_path):
+    table = tmp_path / "organization.csv"
+    table.write_text((CORDIS / "organization.csv").read_text(encoding="utf-8").replace(
+        '"BROKEN AMOUNT GMBH";""', '"BROKEN AMOUNT GMBH";"BROKEN AMOUNT GMBH"'), encoding="utf-8")
+    run(fresh_kg, cordis_jobs(table), report_dir=tmp_path)
+    names = {str(r.pic): (str(r.name), str(r.short or "")) for r in fresh_kg.query(
+        "SELECT ?pic ?name ?short WHERE { ?o coop:pic ?pic ; skos:prefLabel ?name "
+        "OPTIONAL { ?o coop:acronym ?short } }")}
+    assert names["999000010"] == ("BROKEN AMOUNT GMBH", "")  # the name says it: no acronym
+    assert names["999000001"] == ("CENTRE NATIONAL DE LA RECHERCHE", "CNRS")
 
 
 def test_rejects_are_reported_with_file_line_and_reason(fresh_kg, tmp_path):
@@ -313,6 +329,7 @@ def test_an_import_interrupted_midway_changes_nothing(store_copy, tmp_path, how)
     table = tmp_path / "big.csv"
     big_table(table, 400_000)
     before = run_cli("stats", "--format", "json", store=store_copy).stdout
+    graphs_before = raw_graphs(store_copy)
     importer = subprocess.Popen([sys.executable, "-m", "coopgraph", "--store", str(store_copy), "import", "table",
                                  str(table), "--mapping", str(FIXTURES / "table" / "twinning.toml"),
                                  "--report-dir", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -321,5 +338,47 @@ def test_an_import_interrupted_midway_changes_nothing(store_copy, tmp_path, how)
     importer.send_signal(getattr(signal, how))
     importer.wait(timeout=120)
     assert importer.returncode != 0
+    if how == "SIGINT":  # what was written meanwhile is dropped (after kill -9, by the next write)
+        assert raw_graphs(store_copy) == graphs_before
     assert run_cli("stats", "--format", "json", store=store_copy).stdout == before
     assert "table/big.csv" not in run_cli("sources", store=store_copy).stdout
+
+
+def test_a_streamed_import_writes_exactly_the_triples_of_its_conversion(fresh_kg, tmp_path, monkeypatch):
+    monkeypatch.setattr("coopgraph.store.oxigraph.PIECE_BYTES", 1000)  # many pieces, written two at a time
+    run(fresh_kg, cordis_jobs(), report_dir=tmp_path)
+    (job,) = cordis_jobs()
+    converted = b"".join(convert(job))  # all of it first, then loaded whole, as imports did before they streamed
+    fresh_kg.store.publish({"file/converted.nt": (converted, "application/n-triples")})
+    assert len(converted.splitlines()) > 150
+    graphs = []
+    for source in ("cordis/organization.csv", "file/converted.nt"):  # both through Oxigraph: "50.0" is "50"
+        written = io.BytesIO()
+        fresh_kg.export(written, "nt", source)
+        graphs.append(Graph().parse(data=written.getvalue(), format="nt"))
+    assert len(graphs[0]) == len(converted.splitlines())
+    assert isomorphic(*graphs)  # the same triples, blank nodes named otherwise
+
+
+@pytest.mark.parametrize("failure", ["damaged", "strict"])
+def test_an_import_failing_midway_publishes_nothing_and_leaves_no_graph(tmp_path, monkeypatch, failure):
+    monkeypatch.setattr("coopgraph.store.oxigraph.PIECE_BYTES", 100_000)  # written while the table is read
+    store, table = tmp_path / "store", tmp_path / "big.csv"
+    big_table(table, 3000)
+    packed = gzip.compress(table.read_bytes())
+    if failure == "damaged":  # the gzip file ends early: found when its last rows are read
+        table.with_suffix(".csv.gz").write_bytes(packed[:-200])
+    else:  # a row without a project id, at the end: rejected, so --strict refuses the whole file
+        table.with_suffix(".csv.gz").write_bytes(packed + gzip.compress(b"|Town X|Polska|Przemyski|lead||1\n"))
+    with coopgraph.open(store) as kg:
+        sizes_before = kg.store.sizes()
+    graphs_before = raw_graphs(store)
+    rows = []
+    with coopgraph.open(store) as kg:
+        jobs = IMPORTERS["table"].jobs([table.with_suffix(".csv.gz")], mapping=FIXTURES / "table" / "twinning.toml")
+        with pytest.raises(TableError if failure == "damaged" else ImportFailed,
+                           match="damaged gzip" if failure == "damaged" else "1 row.s. rejected, nothing imported"):
+            run(kg, jobs, strict=True, report_dir=tmp_path, progress=lambda _, read, *__: rows.append(read))
+        assert max(rows) >= 2000  # read far beyond the first pieces written
+        assert kg.store.sizes() == sizes_before
+    assert raw_graphs(store) == graphs_before

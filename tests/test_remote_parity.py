@@ -134,8 +134,8 @@ def test_networks_are_the_same(both, of, level):
                   {frozenset(e): v for *e, v in expected.edges(data=True)})
 
 
-@pytest.mark.parametrize("command", [("stats",), ("sources",), ("export", "-f", "nquads", "--graph", "file/hostile.ttl")],
-                         ids=" ".join)
+@pytest.mark.parametrize("command", [("stats",), ("sources",),
+                                     ("export", "-f", "nquads", "--graph", "file/hostile.ttl")], ids=" ".join)
 def test_the_command_prints_the_same(embedded, server, command):
     expected = run_cli(*command, store=embedded, check=True).stdout
     got = run_cli(*command, store=server.query_url, env=_environment(server), check=True).stdout

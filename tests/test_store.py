@@ -1,6 +1,7 @@
 """The store: a named graph per source, union queries, and loads that are all or nothing."""
 
 import hashlib
+import io
 import signal
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import pyoxigraph as ox
 import pytest
 
 import coopgraph
-from conftest import FIXTURES
+from conftest import FIXTURES, raw_graphs
 from coopgraph.store import CATALOG, StoreError, source_iri
 from coopgraph.vocab import COOP
 
@@ -159,3 +160,79 @@ def test_a_signal_while_oxigraph_writes_publishes_nothing(tmp_path, how):
     with coopgraph.open(store) as kg:
         assert kg.store.sizes() == sizes_before
         assert kg.query("ASK { GRAPH ?g { ?s <https://example.org/p> ?o } }") is False
+
+
+def ntriples(count: int, long_every: int = 0) -> bytes:
+    """``count`` triples as N-Triples; every ``long_every``-th one has a literal longer than a piece (see below)."""
+    values = ("x" * 5000 if long_every and i % long_every == 0 else i for i in range(count))
+    return "".join(f'<https://example.org/s{i}> <https://example.org/p> "{value}" .\n'
+                   for i, value in enumerate(values)).encode()
+
+
+@pytest.fixture
+def small_pieces(monkeypatch):
+    """Streams loaded in pieces of 2 kB (about 30 triples), so that even a small one is written in many."""
+    monkeypatch.setattr("coopgraph.store.oxigraph.PIECE_BYTES", 2000)
+
+
+def test_a_stream_is_loaded_in_pieces_cut_at_line_ends_to_the_same_triples(fresh_kg, small_pieces):
+    data = ntriples(3000, long_every=700)  # lines of 5 kB: longer than a piece, read on to their end
+    fresh_kg.store.publish({"file/whole.nt": (data, "application/n-triples"),
+                            "file/streamed.nt": (io.BytesIO(data), "application/n-triples")})
+    exported = []
+    for name in ("file/whole.nt", "file/streamed.nt"):
+        out = io.BytesIO()
+        fresh_kg.export(out, "nt", name)
+        exported.append(set(out.getvalue().splitlines()))
+    assert exported[0] == exported[1] == set(data.splitlines())
+
+
+class Failing(io.RawIOBase):
+    """N-Triples that fail after ``good`` bytes, as a conversion that meets a damaged file would."""
+
+    def __init__(self, good: int) -> None:
+        self.data, self.at, self.good = ntriples(5000), 0, good
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        if self.at >= self.good:
+            raise EOFError("the stream broke")
+        size = min(len(buffer), self.good - self.at, 500)
+        buffer[:size] = self.data[self.at:self.at + size]
+        self.at += size
+        return size
+
+
+def test_a_stream_failing_midway_publishes_nothing_and_leaves_no_graph(tmp_path, small_pieces):
+    store = tmp_path / "store"
+    with coopgraph.open(store) as kg:
+        sizes_before = kg.store.sizes()
+    graphs_before = raw_graphs(store)
+    stream = Failing(good=200_000)  # 100 pieces written before it breaks
+    with coopgraph.open(store) as kg:
+        with pytest.raises(EOFError, match="the stream broke"):  # as the stream raised it, not as a load error
+            kg.store.publish({"file/x.nt": (stream, "application/n-triples")})
+        assert stream.at == 200_000
+        assert kg.store.sizes() == sizes_before
+        assert kg.query("ASK { GRAPH ?g { ?s <https://example.org/p> ?o } }") is False
+    assert raw_graphs(store) == graphs_before
+
+
+def test_provenance_given_once_the_data_is_written_may_still_refuse_it(tmp_path):
+    store = tmp_path / "store"
+    with coopgraph.open(store) as kg:
+        sizes_before = kg.store.sizes()
+    graphs_before = raw_graphs(store)
+    stream = io.BytesIO(ntriples(100))
+
+    def refuse():
+        assert stream.tell() == len(stream.getvalue())  # called once the source is read and written
+        raise RuntimeError("refused")
+
+    with coopgraph.open(store) as kg:
+        with pytest.raises(RuntimeError, match="refused"):
+            kg.store.publish({"file/x.nt": (stream, "application/n-triples")}, refuse)
+        assert kg.store.sizes() == sizes_before
+    assert raw_graphs(store) == graphs_before

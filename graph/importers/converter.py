@@ -90,6 +90,12 @@ _VALUE = _p(COOP.value)
 _PREF_LABEL, _ALT_LABEL = _p(SKOS.prefLabel), _p(SKOS.altLabel)
 
 _DATE_TYPES = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}
+_DECIMAL, _ANY_URI = str(XSD.decimal), str(XSD.anyURI)  # an rdflib namespace's attributes are slow to look up
+#: The amounts of a project or participation: the mapping's key, the predicate, the amount node's fragment.
+_AMOUNTS = (("budget", _p(COOP.budget), "budget"), ("eu_contribution", _p(COOP.euContribution), "eu-contribution"))
+#: What the first row of an organisation says of it in a literal: the mapping's key, the predicate.
+_ORGANISATION_LITERALS = (("short_name", _p(COOP.acronym)), ("pic", _p(COOP.pic)), ("vat", _p(COOP.vatNumber)),
+                          ("city", _p(COOP.locality)))
 
 
 @dataclass
@@ -205,7 +211,8 @@ class Converter:
         if row.problem:
             self.result.rejects.append((row, row.problem))
             return
-        cleaned = replace(row, cells={**row.cells, **self._cleaned(row.cells)})
+        emptied = self._cleaned(row.cells)
+        cleaned = replace(row, cells={**row.cells, **emptied}) if emptied else row
         if not self.mapping.fields.get(("organisation", "id")) and not self._place_given(cleaned):
             # without an id, an organisation is its name in its country: the country comes from its other rows
             self._deferred.append(cleaned)
@@ -330,7 +337,7 @@ class Converter:
             lines += self._project(row, project, written, warnings)
             written.add(project)
         if organisation not in self._written:
-            lines += self._organisation(row, organisation)
+            lines += self._organisation(row, organisation, name)
             written.add(organisation)
         labels.append((organisation, name))
         return lines, warnings, written, labels
@@ -425,8 +432,8 @@ class Converter:
                           if where == (region[0] if region else country)})
         if points:  # where the rows that give its place geolocate it
             (latitude, longitude), _ = points.most_common(1)[0]
-            lines += [f"{organisation} {_LATITUDE} {_typed(str(latitude), XSD.decimal)} .\n",
-                      f"{organisation} {_LONGITUDE} {_typed(str(longitude), XSD.decimal)} .\n"]
+            lines += [f"{organisation} {_LATITUDE} {_typed(str(latitude), _DECIMAL)} .\n",
+                      f"{organisation} {_LONGITUDE} {_typed(str(longitude), _DECIMAL)} .\n"]
         given = ", ".join(f"{_code(term)} on {n} row(s)" for term, n in
                           [*([(region[0], place.regions[region])] if region else ()),
                            *([(country, place.countries[country])] if country in place.countries else ())])
@@ -495,8 +502,7 @@ class Converter:
 
     def _amounts(self, row: Row, section: str, subject: str, warnings: list[str]) -> list[str]:
         lines = []
-        for key, predicate, fragment in (("budget", COOP.budget, "budget"),
-                                         ("eu_contribution", COOP.euContribution, "eu-contribution")):
+        for key, predicate, fragment in _AMOUNTS:
             text = self._get(row, section, key)
             if not text:
                 continue
@@ -512,9 +518,9 @@ class Converter:
                 warnings.append(f"{section} {key} left out: {error}")
                 continue
             node = f"{subject[:-1]}#{fragment}>"
-            lines += [f"{subject} {_p(predicate)} {node} .\n",
+            lines += [f"{subject} {predicate} {node} .\n",
                       f"{node} {_TYPE} {_MONETARY_AMOUNT_CLASS} .\n",
-                      f"{node} {_VALUE} {_typed(format(number, 'f'), XSD.decimal)} .\n",
+                      f"{node} {_VALUE} {_typed(format(number, 'f'), _DECIMAL)} .\n",
                       f"{node} {_CURRENCY} {_literal(self.mapping.currency)} .\n"]
         return lines
 
@@ -564,17 +570,20 @@ class Converter:
         lines += self._amounts(row, "project", project, warnings)
         return lines
 
-    def _organisation(self, row: Row, organisation: str) -> list[str]:
-        """What the first row of an organisation says of it (its place comes once all rows are read)."""
+    def _organisation(self, row: Row, organisation: str, name: str) -> list[str]:
+        """What the first row of an organisation says of it (its place comes once all rows are read).
+
+        A short name that is the name itself (1,604 CORDIS organisations) is not written: the name, the
+        organisation's ``skos:prefLabel``, already says it to every query and page.
+        """
         lines = [f"{organisation} {_TYPE} {_ORGANISATION_CLASS} .\n"]
-        for key, predicate in (("short_name", COOP.acronym), ("pic", COOP.pic), ("vat", COOP.vatNumber),
-                               ("city", COOP.locality)):
+        for key, predicate in _ORGANISATION_LITERALS:
             text = self._get(row, "organisation", key)
-            if text:
-                lines.append(f"{organisation} {_p(predicate)} {_literal(text)} .\n")
+            if text and not (key == "short_name" and text == name):
+                lines.append(f"{organisation} {predicate} {_literal(text)} .\n")
         homepage = self._get(row, "organisation", "homepage")
         if homepage:
-            lines.append(f"{organisation} {_HOMEPAGE} {_typed(homepage, XSD.anyURI)} .\n")
+            lines.append(f"{organisation} {_HOMEPAGE} {_typed(homepage, _ANY_URI)} .\n")
         kind = self.mapping.type_values.get(self._get(row, "organisation", "type").casefold())
         if kind:
             lines.append(f"{organisation} {_ORGANISATION_TYPE} {_p(ORGTYPE[kind])} .\n")

@@ -1,7 +1,8 @@
 """Running an import: table rows -> mapping -> N-Triples -> one new named graph per source file.
 
-Every file of one ``coopgraph import`` is converted first; then all of them are published in one
-store transaction, so an import that fails or is interrupted changes nothing. A file whose
+Each file's rows are converted as the store reads their N-Triples, so Oxigraph writes while rows are
+still read; all files of one ``coopgraph import`` are then published at once, so an import that fails,
+is refused or is interrupted changes nothing (see :meth:`~coopgraph.store.Store.publish`). A file whose
 inputs (the file, its companion tables, the mapping, the importer version) are exactly those of
 the source already in the store is skipped: importing the same file twice changes nothing.
 Rows that cannot be used are written, with file, line and reason, to ``rejects.csv`` beside a
@@ -12,13 +13,15 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import IO, Callable, Iterator
+from types import SimpleNamespace
+from typing import Callable, Generator, Iterator
 
 from rdflib import Graph, Literal
 from rdflib.namespace import XSD
@@ -104,15 +107,44 @@ def _current_digests(kg) -> dict[str, tuple[str, int]]:
     return {str(row.name): (str(row.digest), int(row.rejected)) for row in rows}
 
 
-def convert(job: Job, sink: IO[bytes], progress: Progress | None = None) -> Conversion:
-    """Map every row of a job's table to N-Triples written to ``sink``."""
+def convert(job: Job, progress: Progress | None = None) -> Generator[bytes, None, Conversion]:
+    """Map every row of a job's table to N-Triples, yielded a few megabytes at a time as they are asked for (a store
+    writes them while the next rows are read); returns how the rows were converted."""
     if progress:
         progress(job.source, 0, 0, job.table.size)  # the job starts: its clock starts
-    job.mapping.check_columns(job.columns(), job.table.describe(), job.table.header())
-    converter = Converter(job.mapping, sink)
+    made: list[bytes] = []
+    converter = Converter(job.mapping, SimpleNamespace(write=made.append))
     for row in job.rows(lambda count, done, total: progress(job.source, count, done, total) if progress else None):
         converter.add(row)
-    return converter.finish()
+        if made:
+            yield from made
+            made.clear()
+    conversion = converter.finish()
+    yield from made
+    return conversion
+
+
+class _Stream(io.RawIOBase):
+    """Pieces of bytes from an iterator, read as a file: what a store reads a source from."""
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        super().__init__()
+        self._pieces = pieces
+        self._piece = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._piece:
+            piece = next(self._pieces, None)
+            if piece is None:
+                return 0
+            self._piece = memoryview(piece)
+        size = min(len(buffer), len(self._piece))
+        buffer[:size] = self._piece[:size]
+        self._piece = self._piece[size:]
+        return size
 
 
 def _spreadsheet_safe(cell: str) -> str:
@@ -161,45 +193,66 @@ def reports_folder(kg) -> Path:
 
 
 def run(kg, jobs: list[Job], *, strict: bool = False, report_dir: Path | None = None,
-        progress: Progress | None = None, on_publish: Callable[[], None] | None = None) -> list[SourceReport]:
+        progress: Progress | None = None, on_read: Callable[[], None] | None = None) -> list[SourceReport]:
     """Import the jobs' files into ``kg``, all or none of them; return a report per file (written to
-    ``report_dir``, by default :func:`reports_folder`)."""
+    ``report_dir``, by default :func:`reports_folder`).
+
+    The rows are converted as the store reads them, so reading and writing overlap; ``on_read`` is called once
+    every row is read, while the store may still be writing. Nothing is published before every file is written
+    and, with ``strict``, none had a row rejected.
+    """
     report_dir = reports_folder(kg) if report_dir is None else report_dir
     names = [job.source for job in jobs]
     if len(set(names)) != len(names):
         raise ImportFailed("two files of this import have the same name; import them one by one")
     current = _current_digests(kg)
-    reports, data, provenance = [], {}, Graph()
-    with tempfile.TemporaryDirectory(prefix="coopgraph-import-") as scratch:
-        for number, job in enumerate(jobs):
-            started = time.perf_counter()
-            report = SourceReport(job.source, str(job.table.path))
-            reports.append(report)
-            file_digests = {path: file_digest(path) for path in job.inputs}
-            digest = job.digest(file_digests)
-            if current.get(job.source, ("",))[0] == digest:
-                report.unchanged = True
-                report.rows_rejected = current[job.source][1]  # as imported before, for --strict
-                continue
-            triples = Path(scratch) / f"{number}.nt"
-            with triples.open("wb") as sink:
-                conversion = convert(job, sink, progress)
-            report.rows_read, report.rows_imported = conversion.rows_read, conversion.rows_imported
-            report.rows_rejected, report.triples = len(conversion.rejects), conversion.triples
-            report.warnings = {message: {"rows": count, "first line": conversion.first_line_of_warning[message]}
-                               for message, count in conversion.warnings.most_common()}
-            report.data_quality = conversion.quality.summary()
-            report.quality_notes = conversion.quality.described()
-            report.seconds = round(time.perf_counter() - started, 2)
-            _write_report(report, conversion, job, report_dir)
-            data[job.source] = (triples, "application/n-triples")
-            provenance += _provenance(job, report, digest, file_digests)
+    reports, data, inputs = [], {}, []
+    for job in jobs:
+        report = SourceReport(job.source, str(job.table.path))
+        reports.append(report)
+        file_digests = {path: file_digest(path) for path in job.inputs}
+        digest = job.digest(file_digests)
+        if current.get(job.source, ("",))[0] == digest:
+            report.unchanged = True
+            report.rows_rejected = current[job.source][1]  # as imported before, for --strict
+            continue
+        job.mapping.check_columns(job.columns(), job.table.describe(), job.table.header())  # before any writing
+        inputs.append((job, report, digest, file_digests))
+    for number, (job, report, _, _) in enumerate(inputs):
+        last = number == len(inputs) - 1
+        triples = _reported(job, report, report_dir, progress, on_read if last else None)
+        data[job.source] = (_Stream(triples), "application/n-triples")
+
+    def provenance() -> Graph:
+        """Once every file is written: refuse them all (--strict) or say where each came from."""
         failed = [r for r in reports if r.rows_rejected]
         if strict and failed:
             raise ImportFailed(f"--strict: {sum(r.rows_rejected for r in failed)} row(s) rejected, nothing "
                                f"imported (see the reports in {report_dir})", reports)
-        if data:
-            if on_publish:
-                on_publish()
-            kg.store.publish(data, provenance)
+        graph = Graph()
+        for job, report, digest, file_digests in inputs:
+            graph += _provenance(job, report, digest, file_digests)
+        return graph
+
+    if data:
+        kg.store.publish(data, provenance)
+    else:
+        provenance()
     return reports
+
+
+def _reported(job: Job, report: SourceReport, report_dir: Path, progress: Progress | None,
+              on_read: Callable[[], None] | None) -> Iterator[bytes]:
+    """The N-Triples of a job as :func:`convert` makes them; at their end, the job's report is filled in and written."""
+    started = time.perf_counter()
+    conversion = yield from convert(job, progress)
+    report.rows_read, report.rows_imported = conversion.rows_read, conversion.rows_imported
+    report.rows_rejected, report.triples = len(conversion.rejects), conversion.triples
+    report.warnings = {message: {"rows": count, "first line": conversion.first_line_of_warning[message]}
+                       for message, count in conversion.warnings.most_common()}
+    report.data_quality = conversion.quality.summary()
+    report.quality_notes = conversion.quality.described()
+    report.seconds = round(time.perf_counter() - started, 2)
+    _write_report(report, conversion, job, report_dir)
+    if on_read:
+        on_read()

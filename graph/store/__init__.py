@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import IO, Mapping, Protocol, Union
+from typing import IO, Callable, Mapping, Protocol, Union
 from urllib.parse import quote
 
 from rdflib import Graph, URIRef
@@ -62,6 +62,9 @@ DATASET_MEDIA_TYPES = {"application/n-quads", "application/trig"}
 #: What a source's content may be: an rdflib graph, or serialised RDF (a file, a stream, bytes)
 #: with its media type.
 RdfData = Union[Graph, tuple[Union[Path, IO[bytes], bytes], str]]
+#: What the catalog says about sources being published: a graph, or a function that gives it once their data is
+#: written (see :meth:`Store.publish`).
+Provenance = Union[Graph, Callable[[], Graph], None]
 
 
 class StoreError(Exception):
@@ -84,7 +87,7 @@ class Store(Protocol):
 
     def rows(self, sparql: str, prefixes: Mapping[str, str]) -> list[tuple[str | None, ...]]: ...
 
-    def publish(self, sources: Mapping[str, RdfData], provenance: Graph | None = None) -> None: ...
+    def publish(self, sources: Mapping[str, RdfData], provenance: Provenance = None) -> None: ...
 
     def remove(self, name: str) -> bool: ...
 

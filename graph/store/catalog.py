@@ -6,7 +6,8 @@ an embedded Oxigraph and a remote server follow the same steps:
 
 1. the version graph about to be written is announced in the catalog (``coop:unpublishedGraph``), so
    that a write that never finishes is found and dropped by the next one, on any server;
-2. the sources are written, each into its own fresh version graph, which no query reads;
+2. the sources are written, each into its own fresh version graph, which no query reads (a write that
+   fails or is refused drops them at once);
 3. one update operation moves the catalog entries to the new graphs: readers see all old entries or all
    new ones (Oxigraph and Virtuoso run one operation whole or not at all);
 4. the previous version graphs are dropped. A query that read the catalog before the move may find a source's
@@ -26,7 +27,7 @@ from typing import Iterable, Mapping
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, XSD
 
-from coopgraph.store import CATALOG, RdfData, StoreError, source_iri
+from coopgraph.store import CATALOG, Provenance, RdfData, StoreError, source_iri
 from coopgraph.store.terms import sparql_term
 from coopgraph.vocab import COOP
 
@@ -89,25 +90,34 @@ class CatalogStore:
 
     # -- writing ----------------------------------------------------------------------------------
 
-    def publish(self, sources: Mapping[str, RdfData], provenance: Graph | None = None) -> None:
+    def publish(self, sources: Mapping[str, RdfData], provenance: Provenance = None) -> None:
         """Write each source into a new version graph, then make them all current at once.
 
         ``provenance`` holds what the catalog should say about the sources (subjects are their
-        :func:`source_iri`); it replaces what the catalog said about them before. If anything
-        fails, or the process is interrupted, no source changes.
+        :func:`source_iri`); it replaces what the catalog said about them before. It may be a function,
+        called once every source is written: a source streamed as it is made (an import) is known only
+        then, and the function may still refuse it by raising. If anything fails, or the process is
+        interrupted, no source changes; the graphs written are dropped at once after a failure, and by the
+        next write after an interruption (Ctrl-C should not wait for a big graph to be dropped).
         """
         self._drop_unpublished()
         versions = {name: f"{source_iri(name)}#{uuid.uuid4().hex}" for name in sources}
         self._update(_insert((source_iri(name), COOP.unpublishedGraph, URIRef(version))
                              for name, version in versions.items()))
-        for name, data in sources.items():
-            self._write(versions[name], data, name)
+        try:
+            for name, data in sources.items():
+                self._write(versions[name], data, name)
+            said = provenance() if callable(provenance) else provenance
+        except Exception:
+            with contextlib.suppress(Exception):  # the error to report is the one that stopped the publication
+                self._drop_unpublished()
+            raise
         about, now = Graph(), Literal(datetime.now(timezone.utc), datatype=XSD.dateTime)
         for name, version in versions.items():
             about.add((source_iri(name), COOP.sourceName, Literal(name)))
             about.add((source_iri(name), COOP.graph, URIRef(version)))
             about.add((URIRef(version), PROV.generatedAtTime, now))
-        about += provenance or Graph()
+        about += said or Graph()
         self._swap_catalog_entries(list(versions), about)
         self._drop_unpublished()  # the versions left behind
         self._changed()

@@ -8,8 +8,10 @@ Writing a source is Oxigraph's bulk loader into its version graph (copying a gra
 from __future__ import annotations
 
 import io
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, Mapping
+from typing import IO, Iterator, Mapping
 
 import pyoxigraph as ox
 from rdflib import Graph
@@ -20,6 +22,34 @@ from coopgraph.store import CATALOG, DATASET_MEDIA_TYPES, RdfData, StoreError
 from coopgraph.store.answers import as_result, as_rows, one_line, write
 from coopgraph.store.catalog import CatalogStore, interrupts_remembered
 from coopgraph.store.terms import to_ox
+
+#: Formats read line by line, so that a stream of them can be loaded in pieces cut at line ends.
+LINE_MEDIA_TYPES = {"application/n-triples", "application/n-quads"}
+#: How much of a stream one bulk load takes (about 200,000 triples of an import); smaller pieces overlap more but
+#: leave Oxigraph more files to merge.
+PIECE_BYTES = 32 << 20
+#: Pieces written at once (Oxigraph's own loader runs two batches at once too), and held at most: the stream is
+#: read ahead of the loaders, which finish its last pieces on every core once it ends.
+LOADERS, PIECES_HELD = 2, 4
+
+
+def _pieces(stream: IO[bytes], size: int) -> Iterator[bytes]:
+    """A stream of lines in pieces of ``size`` bytes or a little less, each ending at a line's end."""
+    rest = b""
+    while True:
+        parts, read = [rest], 0
+        while read < size and (block := stream.read(size - read)):
+            parts.append(block)
+            read += len(block)
+        data = b"".join(parts)
+        if read < size:  # the end of the stream
+            if data:
+                yield data
+            return
+        cut = data.rfind(b"\n") + 1  # none in a piece (a line of 16 MB or more): read on
+        if cut:
+            yield data[:cut]
+        rest = data[cut:]
 
 
 class OxigraphStore(CatalogStore):
@@ -147,13 +177,36 @@ class OxigraphStore(CatalogStore):
             self._ox.extend(ox.Quad(*(to_ox(term) for term in triple), graph) for triple in data)
             return
         source, media_type = data
-        where = {"path": source} if isinstance(source, Path) else {"input": source}
+        format = ox.RdfFormat.from_media_type(media_type)
         with interrupts_remembered() as check_interrupts:  # the native loader swallows Ctrl-C
             try:
-                self._ox.bulk_load(**where, format=ox.RdfFormat.from_media_type(media_type), to_graph=graph)
+                if isinstance(source, (Path, bytes)) or media_type not in LINE_MEDIA_TYPES:
+                    where = {"path": source} if isinstance(source, Path) else {"input": source}
+                    self._ox.bulk_load(**where, format=format, to_graph=graph)
+                else:
+                    self._load_while_reading(source, format, graph)
             except (SyntaxError, ValueError, OSError) as error:
                 raise StoreError(f"cannot load {name}: {one_line(error)}") from error
             check_interrupts()
+
+    def _load_while_reading(self, stream: IO[bytes], format: ox.RdfFormat, graph: ox.NamedNode) -> None:
+        """Bulk-load a stream of lines piece by piece, in threads, while the next pieces are read.
+
+        A stream made as it is read (an import converting rows) then overlaps with Oxigraph's writing: one
+        ``bulk_load`` of the whole stream would start writing only after its first million triples, and would
+        run the stream's Python code in its reading. Errors of the stream come out as they are, once the
+        pieces being written are finished.
+        """
+        loader, writing = ThreadPoolExecutor(LOADERS, thread_name_prefix="coopgraph-load"), deque()
+        try:
+            for piece in _pieces(stream, PIECE_BYTES):
+                if len(writing) == PIECES_HELD:  # the stream waits for the loaders
+                    writing.popleft().result()
+                writing.append(loader.submit(self._ox.bulk_load, piece, format, to_graph=graph))
+            for piece in writing:
+                piece.result()
+        finally:  # after an error, the pieces being written are finished and the others left
+            loader.shutdown(cancel_futures=True)
 
     def _drop(self, graph: str) -> None:
         self._ox.remove_graph(ox.NamedNode(graph))
