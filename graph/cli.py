@@ -232,7 +232,10 @@ def load(
     """Load RDF files, each as the source file/NAME (replacing an earlier load); all or none of them."""
 
     def action(kg: KnowledgeGraph) -> None:
-        with err.status(f"loading {len(files)} file{'s' if len(files) != 1 else ''}"):
+        loading = f"loading {len(files)} file{'s' if len(files) != 1 else ''}"
+        with err.status(loading) as status:
+            if hasattr(kg.store, "progress"):  # a server: batches of triples, with how many are in
+                kg.store.progress = lambda name, triples: status.update(f"{loading}: {name}: {triples:,} triples in")
             names = kg.load(files, format)
         for name in names:
             _say(f"loaded {name}")
