@@ -403,7 +403,7 @@ def test_a_hostile_value_is_bound_as_a_literal_when_the_editor_runs_it(client, k
 
 @pytest.mark.parametrize("query, status, message", [
     ("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", 403, "SERVICE (federated query) is not"),
-    ("INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }", 400, "bad SPARQL"),
+    ("INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }", 403, "read-only"),
     ("SELECT * WHERE { ?s ?p ?o", 400, "bad SPARQL"),
 ])
 def test_the_editor_refuses_what_the_endpoint_refuses(client, kg, query, status, message):

@@ -103,7 +103,7 @@ def test_format_parameter_for_downloads(client, expected):
     (dict(method="GET", params={"update": "DROP ALL"}), 403, "SPARQL Update is not allowed"),
     (dict(method="POST", content=b"DROP ALL", headers={"Content-Type": "application/sparql-update"}), 403,
      "SPARQL Update is not allowed"),
-    (dict(method="GET", params={"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}), 400, "bad SPARQL"),
+    (dict(method="GET", params={"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}), 403, "read-only"),
     (dict(method="GET", params={"query": "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }"}),
      403, "SERVICE (federated query) is not allowed"),
     (dict(method="GET", params={"query": "select * where { service<http://example.org/> {} }"}), 403, "SERVICE"),
