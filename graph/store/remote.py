@@ -166,11 +166,11 @@ class RemoteStore(CatalogStore):
         server cut it at, if it did (Virtuoso cuts at its ``ResultSetMaxRows`` with HTTP 200, and says so only in
         the header ``X-SPARQL-MaxRows``)."""
         response = self._post_query(sparql, self._dataset() if dataset is None else dataset)
-        limit = response.headers.get("x-sparql-maxrows", "")
-        if limit.isdigit() and isinstance(_parsed(response), ox.QuerySolutions) and \
-                sum(1 for _ in _parsed(response)) >= int(limit):
-            return _parsed(response), int(limit)
-        return _parsed(response), None
+        answer, limit = _parsed(response), response.headers.get("x-sparql-maxrows", "")
+        if not (limit.isdigit() and isinstance(answer, ox.QuerySolutions)):
+            return answer, None
+        cut = sum(1 for _ in answer) >= int(limit)  # counting consumes the solutions: hand on a second parse
+        return _parsed(response), int(limit) if cut else None
 
     def _ask(self, sparql: str, prefixes: Mapping[str, str], dataset: list[tuple[str, str]] | None = None):
         """The whole answer to a query; an answer the server cut is an error, never a silently shorter answer."""
