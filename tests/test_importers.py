@@ -11,6 +11,7 @@ import sys
 import time
 from decimal import Decimal
 
+import pyoxigraph as ox
 import pytest
 from openpyxl import Workbook
 from rdflib import Graph
@@ -358,6 +359,27 @@ def test_a_streamed_import_writes_exactly_the_triples_of_its_conversion(fresh_kg
         graphs.append(Graph().parse(data=written.getvalue(), format="nt"))
     assert len(graphs[0]) == len(converted.splitlines())
     assert isomorphic(*graphs)  # the same triples, blank nodes named otherwise
+
+
+def test_what_an_import_writes_is_valid_though_the_store_does_not_check_it(fresh_kg, tmp_path):
+    """An import is loaded without Oxigraph validating it again (``MadeTriples``): whatever the cells hold, the
+    converter's N-Triples must pass Oxigraph's strict parser and be the triples the store then holds."""
+    table = tmp_path / "hostile.csv"
+    with open(table, "w", encoding="utf-8", newline="") as out:
+        csv.writer(out, delimiter="|").writerows([
+            ["agreement", "town", "country", "province", "role", "signed", "budget"],
+            ['TW 1 <x> "q"', 'Town "quoted" \\ back\\slash', "Polska", "Przemyski", "lead", "12.05.2011", "1,5"],
+            ["TW{2}^`|#?", "Zażółć\u0007 bell \u2028 <b>&amp;", "Slovakia", "Prešovský kraj", "member", "", "2"],
+            ["TW%41 \u00e9\U0001f600", "line one\nline two\r\n", "Polska", "<Przemyski>", "lead", "", ""],
+        ])
+    (job,) = IMPORTERS["table"].jobs([table], mapping=FIXTURES / "table" / "twinning.toml")
+    written = b"".join(convert(job))
+    parsed = list(ox.parse(written, format=ox.RdfFormat.N_TRIPLES))  # strict: raises on anything invalid
+    run(fresh_kg, [job], report_dir=tmp_path)
+    stored = io.BytesIO()
+    fresh_kg.export(stored, "nt", "table/hostile.csv")
+    assert len(parsed) == len(written.splitlines()) > 20
+    assert isomorphic(Graph().parse(data=written, format="nt"), Graph().parse(data=stored.getvalue(), format="nt"))
 
 
 @pytest.mark.parametrize("failure", ["damaged", "strict"])

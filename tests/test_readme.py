@@ -98,16 +98,35 @@ def test_every_command_line_of_the_readme_runs(workspace):
 
 
 def serves(arguments: list[str], folder: Path, environment: dict) -> bool:
-    """Whether ``coopgraph serve`` says it is serving within a minute (then it is stopped)."""
-    server = subprocess.Popen(arguments, cwd=folder, env=environment, stderr=subprocess.PIPE, text=True)
-    watchdog = threading.Timer(60, server.kill)  # a server that never says a word does not hang the tests
-    watchdog.start()
+    """Whether ``coopgraph serve`` says it is serving within a minute; then it must stop within 30 s of Ctrl-C.
+
+    Its error stream is read to the end (a full pipe would block the server); a server that does not stop is
+    made to dump its threads' stacks (``SIGABRT`` with the fault handler on), which the failure shows."""
+    server = subprocess.Popen(arguments, cwd=folder, env={**environment, "PYTHONFAULTHANDLER": "1"},
+                              stderr=subprocess.PIPE, text=True)
+    said: list[str] = []
+    serving = threading.Event()
+
+    def read() -> None:
+        for line in server.stderr:
+            said.append(line)
+            if "serving" in line:
+                serving.set()
+        serving.set()  # the stream ended: the server is gone
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    serving.wait(60)
+    server.send_signal(signal.SIGINT)
     try:
-        return any("serving" in line for line in server.stderr)
-    finally:
-        watchdog.cancel()
-        server.send_signal(signal.SIGINT)
         server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.send_signal(signal.SIGABRT)
+        server.wait(timeout=30)
+        reader.join(10)
+        raise AssertionError("the server did not stop within 30 s of Ctrl-C:\n" + "".join(said)) from None
+    reader.join(10)
+    return any("serving" in line for line in said)
 
 
 def test_the_sources_table_gives_the_triples_of_a_new_store(initialised_store):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gettext
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import pycountry
 from rdflib import Graph, Literal, URIRef
@@ -108,6 +108,7 @@ def _countries_by_code_or_name() -> dict[str, URIRef]:
     return lookup
 
 
+@lru_cache(maxsize=4096)  # a table repeats a few spellings of its countries over its rows
 def find_country(text: str) -> URIRef | None:
     """The country a cell means: an ISO or EU code (``SE``, ``EL``, ``SWE``) or a name in English,
     Swedish or Polish (``Sverige``, ``Szwecja``); None if it is none of them.

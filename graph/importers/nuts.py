@@ -17,7 +17,7 @@ Switzerland, Luxembourg), and ``en`` for a country's English name at level 0 and
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -168,6 +168,7 @@ def _share(share: float) -> str:
     return "all of its population" if share >= 0.9995 else f"{share:.1%} of its population".replace("%", " %")
 
 
+@lru_cache(maxsize=8192)  # a table repeats a few thousand codes over its rows; a Found cannot change
 def find_region(code: str, version: int | None = None) -> Found:
     """The NUTS 2021 region of a code of any NUTS version 2006-2024 (or of ``version``).
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import tempfile
 import time
@@ -30,7 +29,7 @@ from coopgraph.importers.converter import Conversion, Converter
 from coopgraph.importers.mapping import Mapping
 from coopgraph.importers.tables import Row, Table
 from coopgraph.provenance import file_digest, source_provenance
-from coopgraph.store import source_iri
+from coopgraph.store import MadeTriples, source_iri
 from coopgraph.vocab import COOP
 
 #: ``progress(source, rows, done, total)``: how far the reading of a source has got (rows; bytes or rows).
@@ -124,29 +123,6 @@ def convert(job: Job, progress: Progress | None = None) -> Generator[bytes, None
     return conversion
 
 
-class _Stream(io.RawIOBase):
-    """Pieces of bytes from an iterator, read as a file: what a store reads a source from."""
-
-    def __init__(self, pieces: Iterator[bytes]) -> None:
-        super().__init__()
-        self._pieces = pieces
-        self._piece = memoryview(b"")
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, buffer) -> int:
-        while not self._piece:
-            piece = next(self._pieces, None)
-            if piece is None:
-                return 0
-            self._piece = memoryview(piece)
-        size = min(len(buffer), len(self._piece))
-        buffer[:size] = self._piece[:size]
-        self._piece = self._piece[size:]
-        return size
-
-
 def _spreadsheet_safe(cell: str) -> str:
     """A cell a spreadsheet would run as a formula (=, +, @, or - before a non-number), quoted."""
     if cell[:1] in ("=", "+", "@") or (cell[:1] == "-" and not cell[1:2].isdigit()):
@@ -221,7 +197,7 @@ def run(kg, jobs: list[Job], *, strict: bool = False, report_dir: Path | None = 
     for number, (job, report, _, _) in enumerate(inputs):
         last = number == len(inputs) - 1
         triples = _reported(job, report, report_dir, progress, on_read if last else None)
-        data[job.source] = (_Stream(triples), "application/n-triples")
+        data[job.source] = (MadeTriples(triples), "application/n-triples")
 
     def provenance() -> Graph:
         """Once every file is written: refuse them all (--strict) or say where each came from."""

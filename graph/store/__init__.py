@@ -17,9 +17,10 @@ Only this package speaks to Oxigraph or to a server; answers come back as rdflib
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
-from typing import IO, Callable, Mapping, Protocol, Union
+from typing import IO, Callable, Iterator, Mapping, Protocol, Union
 from urllib.parse import quote
 
 from rdflib import Graph, URIRef
@@ -62,6 +63,36 @@ DATASET_MEDIA_TYPES = {"application/n-quads", "application/trig"}
 #: What a source's content may be: an rdflib graph, or serialised RDF (a file, a stream, bytes)
 #: with its media type.
 RdfData = Union[Graph, tuple[Union[Path, IO[bytes], bytes], str]]
+
+
+class MadeTriples(io.RawIOBase):
+    """N-Triples that coopgraph's own code writes (an import converting rows), read as a file while they are made.
+
+    Their IRIs are minted from percent-encoded parts and their literals escaped as they are written, so the
+    embedded store loads them without validating them again (a tenth of Oxigraph's loading work); anything
+    else given to a store, a file or a user's bytes, is validated.
+    """
+
+    def __init__(self, pieces: Iterator[bytes]) -> None:
+        super().__init__()
+        self._pieces = pieces
+        self._piece = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        while not self._piece:
+            piece = next(self._pieces, None)
+            if piece is None:
+                return 0
+            self._piece = memoryview(piece)
+        size = min(len(buffer), len(self._piece))
+        buffer[:size] = self._piece[:size]
+        self._piece = self._piece[size:]
+        return size
+
+
 #: What the catalog says about sources being published: a graph, or a function that gives it once their data is
 #: written (see :meth:`Store.publish`).
 Provenance = Union[Graph, Callable[[], Graph], None]

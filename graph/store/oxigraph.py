@@ -18,7 +18,7 @@ from rdflib import Graph
 from rdflib.query import Result
 
 from coopgraph.snapshots import Snapshots
-from coopgraph.store import CATALOG, DATASET_MEDIA_TYPES, RdfData, StoreError
+from coopgraph.store import CATALOG, DATASET_MEDIA_TYPES, MadeTriples, RdfData, StoreError
 from coopgraph.store.answers import as_result, as_rows, one_line, write
 from coopgraph.store.catalog import CatalogStore, interrupts_remembered
 from coopgraph.store.terms import to_ox
@@ -184,25 +184,27 @@ class OxigraphStore(CatalogStore):
                     where = {"path": source} if isinstance(source, Path) else {"input": source}
                     self._ox.bulk_load(**where, format=format, to_graph=graph)
                 else:
-                    self._load_while_reading(source, format, graph)
+                    self._load_while_reading(source, format, graph, lenient=isinstance(source, MadeTriples))
             except (SyntaxError, ValueError, OSError) as error:
                 raise StoreError(f"cannot load {name}: {one_line(error)}") from error
             check_interrupts()
 
-    def _load_while_reading(self, stream: IO[bytes], format: ox.RdfFormat, graph: ox.NamedNode) -> None:
+    def _load_while_reading(self, stream: IO[bytes], format: ox.RdfFormat, graph: ox.NamedNode,
+                            lenient: bool) -> None:
         """Bulk-load a stream of lines piece by piece, in threads, while the next pieces are read.
 
         A stream made as it is read (an import converting rows) then overlaps with Oxigraph's writing: one
         ``bulk_load`` of the whole stream would start writing only after its first million triples, and would
         run the stream's Python code in its reading. Errors of the stream come out as they are, once the
-        pieces being written are finished.
+        pieces being written are finished. ``lenient`` skips validating what coopgraph wrote itself (see
+        :class:`~coopgraph.store.MadeTriples`).
         """
         loader, writing = ThreadPoolExecutor(LOADERS, thread_name_prefix="coopgraph-load"), deque()
         try:
             for piece in _pieces(stream, PIECE_BYTES):
                 if len(writing) == PIECES_HELD:  # the stream waits for the loaders
                     writing.popleft().result()
-                writing.append(loader.submit(self._ox.bulk_load, piece, format, to_graph=graph))
+                writing.append(loader.submit(self._ox.bulk_load, piece, format, to_graph=graph, lenient=lenient))
             for piece in writing:
                 piece.result()
         finally:  # after an error, the pieces being written are finished and the others left
