@@ -108,12 +108,19 @@ def running(command: list[str], folder: Path, ready_url: str):
             time.sleep(0.2)
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen, grace: float = 60) -> float:
+    """Stop a process by its PID: terminated, then killed if it lingers ``grace`` seconds; the seconds it took."""
+    started = time.monotonic()
+    process.terminate()
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    return time.monotonic() - started
 
 
 def answers(url: str) -> bool:

@@ -25,7 +25,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from serving import COOPGRAPH, serve
+from serving import COOPGRAPH, serve, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data"
@@ -105,8 +105,7 @@ def main() -> None:
                     rows.append((name, first, [ready(page, url + path, drawn) for _ in range(RUNS)]))
                 browser.close()
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            stop(server, grace=30)
     baseline = statistics.median(rows[1][2])
     print(f"\n| page (chromium, 1400x900) | first visit s | median s ({RUNS} later visits) | × baseline |")
     print("|---|---:|---:|---:|")

@@ -63,7 +63,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from serving import COOPGRAPH, serve
+from serving import COOPGRAPH, serve, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data" / "cordis-horizon-europe"
@@ -326,18 +326,6 @@ def import_cordis(store: Path, reports: Path) -> None:
     print(f"store built in {time.perf_counter() - started:.1f} s")
 
 
-def stop(server: subprocess.Popen) -> float:
-    """Stop the server (SIGTERM, SIGKILL after 30 s); the seconds it took."""
-    started = time.monotonic()
-    server.terminate()
-    try:
-        server.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-    return time.monotonic() - started
-
-
 def after_load(pid: int, last_answer: float) -> tuple[float, float | None]:
     """The server's CPU (% of one core) over CPU_WINDOW s from SETTLE_SECONDS after the last answer, and the seconds
     from the last answer to the end of the first window of as many seconds under the budget (watched WATCH_SECONDS
@@ -397,7 +385,7 @@ def run(store: Path, log: Path) -> Measured:
         if monitor is not None:
             monitor.stop.set()
             monitor.join(timeout=5)
-        stopped = stop(server)
+        stopped = stop(server, grace=30)
     return Measured(answers, baseline, under_load, monitor, load_start, deadline, last_answer, after_cpu, fell_back,
                     client_cpu, stuck, alive, stopped, (load_before, load_after))
 

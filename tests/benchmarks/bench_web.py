@@ -33,7 +33,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from serving import COOPGRAPH, serve
+from serving import COOPGRAPH, serve, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT.parent / "shared" / "data" / "cordis-horizon-europe"
@@ -124,8 +124,7 @@ def main() -> None:
             first_ranking = fetch(f"{base}/regions?weight=association")  # a new ranking of the kept network
             rankings = under_load([[f"{base}/regions"] * RANKINGS_PER_CLIENT for _ in range(CLIENTS)])
         finally:
-            server.terminate()
-            server.wait(timeout=10)
+            stop(server, grace=10)
     print(f"\n{CLIENTS} concurrent clients; ms                      median     p95   budget (median / p95)")
     for name, times, budget in (("static stylesheet (baseline)", static, "-"),
                                 (f"entity pages, first visits ({ENTITIES} things)", first_visits, "-"),

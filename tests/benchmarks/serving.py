@@ -10,6 +10,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # tests/: how the tests stop what they start
+from servers import stop  # noqa: E402
+
 COOPGRAPH = [sys.executable, "-m", "coopgraph"]
 
 
@@ -34,5 +37,5 @@ def serve(store: Path, *options: str, stderr=subprocess.DEVNULL) -> tuple[subpro
         except OSError:
             pass
         time.sleep(0.5)
-    server.terminate()
+    stop(server)
     raise RuntimeError("the server did not warm up in 5 minutes")
