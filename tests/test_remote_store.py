@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import unquote_plus
 
 import httpx2
 import pytest
@@ -81,6 +83,23 @@ def test_explicit_endpoints_win_and_a_read_only_store_refuses_writes(server):
     assert "seed" in kg.sources()
 
 
+def _body(handler: BaseHTTPRequestHandler) -> bytes:
+    return handler.rfile.read(int(handler.headers.get("Content-Length") or 0))
+
+
+def _forward(handler: BaseHTTPRequestHandler, upstream: str, body: bytes) -> None:
+    """Send a request (its ``body`` read) on to the server behind ``upstream``, and its answer back."""
+    headers = {k: v for k, v in handler.headers.items() if k.lower() in ("content-type", "accept")}
+    answer = httpx2.request(handler.command, upstream + handler.path, content=body, headers=headers)
+    handler.send_response(answer.status_code)
+    for name in ("Content-Type", "Server"):
+        if name in answer.headers:
+            handler.send_header(name, answer.headers[name])
+    handler.send_header("Content-Length", str(len(answer.content)))
+    handler.end_headers()
+    handler.wfile.write(answer.content)
+
+
 class _Proxy(BaseHTTPRequestHandler):
     """Forwards to the server; asks for Basic credentials, and fails every other request with 503."""
 
@@ -89,7 +108,7 @@ class _Proxy(BaseHTTPRequestHandler):
     lock = threading.Lock()
     credentials = "Basic " + base64.b64encode(b"ada:s3cret").decode()
 
-    def _forward(self) -> None:
+    def _answer(self) -> None:
         if self.headers.get("Authorization") != self.credentials:
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="coopgraph"')
@@ -104,18 +123,28 @@ class _Proxy(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        headers = {k: v for k, v in self.headers.items() if k.lower() in ("content-type", "accept")}
-        answer = httpx2.request(self.command, self.upstream + self.path, content=body, headers=headers)
-        self.send_response(answer.status_code)
-        for name in ("Content-Type", "Server"):
-            if name in answer.headers:
-                self.send_header(name, answer.headers[name])
-        self.send_header("Content-Length", str(len(answer.content)))
-        self.end_headers()
-        self.wfile.write(answer.content)
+        _forward(self, self.upstream, _body(self))
 
-    do_GET = do_POST = do_PUT = do_DELETE = _forward
+    do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+class _SlowProxy(BaseHTTPRequestHandler):
+    """Forwards to the server, but a query asking for ``?slowly`` is answered only after 3 s (and counted)."""
+
+    upstream = ""
+    slow_queries = 0
+
+    def _answer(self) -> None:
+        body = _body(self)
+        if "slowly" in unquote_plus(body.decode()):
+            type(self).slow_queries += 1
+            time.sleep(3)
+        _forward(self, self.upstream, body)
+
+    do_GET = do_POST = _answer
 
     def log_message(self, *args) -> None:
         pass
@@ -142,3 +171,20 @@ def test_basic_credentials_from_the_environment_and_transient_errors_tried_again
         assert kg.sources() == ["countries", "nuts-2021", "ontology", "seed"]
         assert kg.stats().counts["projects"] == 8
     assert _Proxy.seen > 20
+
+
+def test_a_query_not_answered_in_time_is_not_sent_again(server, monkeypatch):
+    """The server is still working on it: sending it again would only give it the same work twice."""
+    monkeypatch.setattr(remote_module, "RETRY_WAITS", (0.01, 0.01, 0.01))
+    _SlowProxy.upstream = server.query_url.rsplit("/", 1)[0]
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _SlowProxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        with coopgraph.open(f"http://127.0.0.1:{proxy.server_address[1]}/query") as kg:
+            kg.store.timeout = 1.0
+            with pytest.raises(StoreError, match=r"no answer .* within 1 s"):
+                kg.query("SELECT ?slowly WHERE { ?slowly a coop:Project }")
+            assert _SlowProxy.slow_queries == 1
+            assert kg.query("ASK { }")  # quick ones still come
+    finally:
+        proxy.shutdown()

@@ -358,10 +358,16 @@ def open_remote(query: str, update: str | None = None, graph_store: str | None =
 
 
 def _send(client: httpx2.Client, method: str, url: str, **request) -> httpx2.Response:
-    """One request, tried again after a transient failure (:data:`RETRY_WAITS`); a refusal becomes a StoreError."""
+    """One request, tried again after a transient failure (:data:`RETRY_WAITS`); a refusal becomes a StoreError.
+
+    A request the server took but did not answer in time is not sent again: the server is likely still working
+    on it, and would only get the same work twice."""
     for wait in (*RETRY_WAITS, None):
         try:
             response = client.request(method, url, **request)
+        except httpx2.ReadTimeout as error:
+            seconds = request.get("timeout", client.timeout.read)
+            raise StoreError(f"no answer from {url} within {seconds:g} s") from error
         except httpx2.TransportError as error:
             if wait is None:
                 raise StoreError(f"cannot reach {url}: {one_line(error) or type(error).__name__}") from error

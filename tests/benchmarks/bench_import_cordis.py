@@ -34,6 +34,10 @@ DATA = ROOT.parent / "shared" / "data" / "cordis-horizon-europe"
 BUDGET_SECONDS, BUDGET_X_PANDAS, BUDGET_MB = 12.0, 10.0, 1536
 
 
+class CommandFailed(SystemExit):
+    """A measured command that did not exit as expected: unless caught, the benchmark ends with its message."""
+
+
 def measure(command: list[str], cwd: Path, expect: int = 0) -> tuple[float, float]:
     """Wall seconds and peak memory (MB) of a command run in its own process (which should exit with ``expect``)."""
     started = time.perf_counter()
@@ -41,7 +45,7 @@ def measure(command: list[str], cwd: Path, expect: int = 0) -> tuple[float, floa
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != expect:
-        sys.exit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
+        raise CommandFailed(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
     return seconds, usage.ru_maxrss / 1024
 
 
