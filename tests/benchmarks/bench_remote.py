@@ -102,7 +102,8 @@ def main() -> None:
         first = figures[kind, chosen.scales[0]]
         against = f"{seconds / baseline[0]:13.1f}" if baseline else ""
         growth = f"{top / first[1]:7.1f}" if top and first[1] else f"{'-':>7}"
-        print(f"{kind:9} {scale:>5} {seconds:9.1f} {seconds / first[0]:7.1f} {_seconds(top)[:-2]:>7} {growth}"
+        ranking = f"{top:7.1f}" if top is not None else f"{'failed':>7}"
+        print(f"{kind:9} {scale:>5} {seconds:9.1f} {seconds / first[0]:7.1f} {ranking} {growth}"
               f" {peak:9.0f} {against}")
 
 
