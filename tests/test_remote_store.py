@@ -176,15 +176,25 @@ def test_basic_credentials_from_the_environment_and_transient_errors_tried_again
 def test_a_query_not_answered_in_time_is_not_sent_again(server, monkeypatch):
     """The server is still working on it: sending it again would only give it the same work twice."""
     monkeypatch.setattr(remote_module, "RETRY_WAITS", (0.01, 0.01, 0.01))
+    monkeypatch.setenv(remote_module.TIMEOUT_VARIABLE, "1")
     _SlowProxy.upstream = server.query_url.rsplit("/", 1)[0]
     proxy = ThreadingHTTPServer(("127.0.0.1", 0), _SlowProxy)
     threading.Thread(target=proxy.serve_forever, daemon=True).start()
     try:
         with coopgraph.open(f"http://127.0.0.1:{proxy.server_address[1]}/query") as kg:
-            kg.store.timeout = 1.0
             with pytest.raises(StoreError, match=r"no answer .* within 1 s"):
                 kg.query("SELECT ?slowly WHERE { ?slowly a coop:Project }")
             assert _SlowProxy.slow_queries == 1
             assert kg.query("ASK { }")  # quick ones still come
     finally:
         proxy.shutdown()
+
+
+@pytest.mark.parametrize("variable, value", [(remote_module.BATCH_VARIABLE, "1.5"), (remote_module.BATCH_VARIABLE, "0"),
+                                             (remote_module.TIMEOUT_VARIABLE, "-3"),
+                                             (remote_module.TIMEOUT_VARIABLE, "soon"),
+                                             (remote_module.TIMEOUT_VARIABLE, "inf")])
+def test_a_setting_that_is_no_positive_number_is_refused_in_one_line(variable, value, monkeypatch):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(StoreError, match=f"^{variable} must be a positive .*number of .*, not '{value}'$"):
+        coopgraph.open("http://127.0.0.1:9/sparql")  # refused before any request

@@ -18,6 +18,7 @@ writer may still be writing.
 from __future__ import annotations
 
 import io
+import math
 import os
 import re
 import time
@@ -53,7 +54,9 @@ GRAPH_STORE_BATCH = 100_000  # Virtuoso hung on a POST of 300,000 here (never an
 UPDATE_BATCH = 1_000
 #: Rows per page when an answer is read in pages: at most what servers send in one answer (Virtuoso: 100,000).
 PAGE_ROWS = 50_000
-#: Seconds a request may take, and how often (with what waits) one that failed on the way is tried again.
+#: Seconds a request may take (``$COOPGRAPH_STORE_TIMEOUT``), and how often (with what waits) one that failed on
+#: the way is tried again.
+TIMEOUT_VARIABLE = "COOPGRAPH_STORE_TIMEOUT"
 TIMEOUT = 600.0
 RETRY_WAITS = (1.0, 4.0, 15.0)
 #: Statuses that say "try again later".
@@ -133,12 +136,12 @@ class RemoteStore(CatalogStore):
     remote = True
 
     def __init__(self, endpoints: Endpoints, client: httpx2.Client, read_only: bool = False,
-                 batch: int | None = None, page_rows: int = PAGE_ROWS) -> None:
+                 batch: int | None = None, page_rows: int = PAGE_ROWS, timeout: float = TIMEOUT) -> None:
         self.endpoints, self._client, self.read_only = endpoints, client, read_only
         self.batch = batch or (GRAPH_STORE_BATCH if endpoints.graph_store else UPDATE_BATCH)
         self.page_rows = page_rows
         #: Seconds a request may take.
-        self.timeout = TIMEOUT
+        self.timeout = timeout
         #: ``progress(source, triples)``: how many triples of a source are in, as they go in.
         self.progress: Callable[[str, int], None] | None = None
         self._published = self._read_catalog()
@@ -330,14 +333,14 @@ def open_remote(query: str, update: str | None = None, graph_store: str | None =
     ``update`` and ``graph_store`` default to ``$COOPGRAPH_UPDATE_ENDPOINT`` and ``$COOPGRAPH_GRAPH_STORE_ENDPOINT``,
     else to what :func:`guess_endpoints` says of the server; credentials come from ``$COOPGRAPH_STORE_USER`` and
     ``$COOPGRAPH_STORE_PASSWORD`` (HTTP Basic or Digest, as the server asks); ``$COOPGRAPH_BATCH_TRIPLES`` sets the
-    triples per request when writing.
+    triples per request when writing, ``$COOPGRAPH_STORE_TIMEOUT`` the seconds an answer is waited for.
     """
     user, password = os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE, "")
-    client = httpx2.Client(auth=_ChallengedAuth(user, password) if user else None, timeout=TIMEOUT,
+    batch, timeout = _setting(BATCH_VARIABLE, "triples", whole=True), _setting(TIMEOUT_VARIABLE, "seconds")
+    client = httpx2.Client(auth=_ChallengedAuth(user, password) if user else None, timeout=timeout or TIMEOUT,
                            follow_redirects=True, headers={"User-Agent": "coopgraph"})
     try:
-        probe = _send(client, "GET", query, timeout=TIMEOUT, params={"query": "ASK {}"},
-                      headers={"Accept": _JSON_RESULTS})
+        probe = _send(client, "GET", query, params={"query": "ASK {}"}, headers={"Accept": _JSON_RESULTS})
     except StoreError:
         client.close()
         raise
@@ -345,13 +348,23 @@ def open_remote(query: str, update: str | None = None, graph_store: str | None =
     update = update or os.environ.get(UPDATE_VARIABLE) or guessed.update
     graph_store = graph_store or os.environ.get(GRAPH_STORE_VARIABLE) or guessed.graph_store
     known = graph_store == guessed.graph_store  # then its parameters are known too
-    batch = os.environ.get(BATCH_VARIABLE)
-    if batch is not None and not (batch.isdigit() and int(batch) > 0):
-        client.close()
-        raise StoreError(f"{BATCH_VARIABLE} must be a positive whole number of triples, not {batch!r}")
     endpoints = Endpoints(query, update, graph_store, *(
         (guessed.graph_parameter, guessed.write_parameters) if known else ()))
-    return RemoteStore(endpoints, client, read_only, int(batch) if batch else None)
+    return RemoteStore(endpoints, client, read_only, int(batch) if batch else None, timeout=timeout or TIMEOUT)
+
+
+def _setting(variable: str, unit: str, whole: bool = False) -> float | None:
+    """A positive number (``whole``: a whole one) from the environment, None if unset; anything else is refused."""
+    text = os.environ.get(variable)
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (0 < value < math.inf) or (whole and not value.is_integer()):
+        raise StoreError(f"{variable} must be a positive {'whole ' if whole else ''}number of {unit}, not {text!r}")
+    return value
 
 
 # -- helpers --------------------------------------------------------------------------------------------
