@@ -76,6 +76,7 @@ def main() -> None:
         print(f"skipped: {DATA} is absent")
         return
     figures: dict[tuple[str, int], tuple[float, float | None, float]] = {}
+    print(f"load average before: {os.getloadavg()[0]:.2f}", flush=True)
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)
         for scale in chosen.scales:
@@ -92,7 +93,8 @@ def main() -> None:
                         top = (None, 0.0)
                         print(f"  {kind} x{scale}: regions top {str(failure.code).strip().splitlines()[-1]}")
                 figures[kind, scale] = (imported[0], top[0], max(imported[1], top[1]))
-                print(f"  {kind} x{scale}: import {imported[0]:.1f} s, regions top {_seconds(top[0])}", flush=True)
+                print(f"  {kind} x{scale}: import {imported[0]:.1f} s, regions top {_seconds(top[0])} (load average "
+                      f"{os.getloadavg()[0]:.2f})", flush=True)
             table.unlink()
     baseline = figures.get(("embedded", chosen.scales[0]))
     print(f"\nCORDIS Horizon Europe x scale ({os.cpu_count()} cores, Python {sys.version.split()[0]})\n")
