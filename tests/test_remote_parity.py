@@ -50,7 +50,6 @@ VIRTUOSO_DIFFERS = {
     "programme-projects": "nothing: the programme's parts (coop:partOf*) are not found",
     "programmes": "GROUP_CONCAT over no value",
     "project-card": "Virtuoso fails to compile it (SQ156, an internal error)",
-    "projects": "Virtuoso refuses an ORDER BY on an aggregate's name (SP031)",
     "regions top": "network-project-places (above)",
     "filtered rankings": "network-project-places (above)",
     "remove": "network-project-places (above)",
