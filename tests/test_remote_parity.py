@@ -49,7 +49,6 @@ VIRTUOSO_DIFFERS = {
     "organisations-in-region": "fewer organisations: the walk up the NUTS tree (skos:broader*) finds fewer",
     "programme-projects": "nothing: the programme's parts (coop:partOf*) are not found",
     "programmes": "GROUP_CONCAT over no value",
-    "project-card": "Virtuoso fails to compile it (SQ156, an internal error)",
     "regions top": "network-project-places (above)",
     "filtered rankings": "network-project-places (above)",
     "remove": "network-project-places (above)",
