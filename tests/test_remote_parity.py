@@ -47,7 +47,6 @@ VIRTUOSO_DIFFERS = {
     "organisation-projects": "SAMPLE picks another of a project's titles",
     "network-project-places": "no region is found at NUTS levels 1-3 (the OPTIONAL over a region's NUTS parents)",
     "organisations-in-region": "fewer organisations: the walk up the NUTS tree (skos:broader*) finds fewer",
-    "programme-projects": "nothing: the programme's parts (coop:partOf*) are not found",
     "regions top": "network-project-places (above)",
     "filtered rankings": "network-project-places (above)",
     "remove": "network-project-places (above)",
