@@ -44,7 +44,6 @@ PAGE_ROWS = 1000
 #: Where Virtuoso 7.2 still answers otherwise, by test: each is expected to fail (strictly: a fix shows).
 VIRTUOSO_DIFFERS = {
     "network-project-places": "no region is found at NUTS levels 1-3 (the OPTIONAL over a region's NUTS parents)",
-    "organisations-in-region": "fewer organisations: the walk up the NUTS tree (skos:broader*) finds fewer",
     "regions top": "network-project-places (above)",
     "filtered rankings": "network-project-places (above)",
     "remove": "network-project-places (above)",
