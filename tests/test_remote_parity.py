@@ -123,6 +123,22 @@ def test_every_named_query_answers_the_same(both, server, name, request):
     assert _answer(remote, name) == expected
 
 
+def test_blank_nodes_in_an_answer_are_read_as_such(both):
+    """Blank nodes come back as blank nodes, one per node (Virtuoso names them ``nodeID://b10014`` in JSON results,
+    a name no parser takes)."""
+    query = ("SELECT ?amount ?value WHERE { ?thing coop:budget|coop:euContribution ?amount . "
+             "?amount coop:value ?value FILTER(isBlank(?amount)) }")
+
+    def amounts(kg) -> tuple[int, list]:
+        rows = list(kg.query(query))
+        assert all(isinstance(row.amount, BNode) for row in rows)
+        return len({row.amount for row in rows}), sorted(row.value for row in rows)
+
+    local, remote = both
+    assert amounts(local)[0] >= 2
+    assert amounts(remote) == amounts(local)
+
+
 @pytest.mark.parametrize("level", [0, 1, 2, 3])
 def test_regions_top_prints_the_same_for_each_weight(embedded, server, level, request):
     if level > 0:

@@ -265,7 +265,7 @@ def _project(explorer: Explorer, iri: str, about: dict) -> tuple[dict, dict]:
     """A project: card, partners with role, place and amounts, its parts and follow-ups, and its drawing."""
     kg = explorer.site.kg
     data = explorer.participations()
-    (card,) = kg.rows("project-card", iri=iri) or [(None,) * 15]
+    (card,) = kg.rows("project-card", iri=iri) or [(None,) * 16]
     (acronym, title, programme, programme_name, start, end, budget, contribution, partner_budget, budgets,
      partner_contribution, contributions, currency, topic, description, documents) = card
     partners = []
