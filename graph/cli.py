@@ -851,15 +851,19 @@ def serve(
         except (OSError, ValueError) as error:
             raise _fail(f"cannot read outlines {outlines}: {error}") from None
         served = _served(kg, keep_seconds=timeout + 60)  # queries end by then; pages almost always
-        try:
-            application = create_app(served, limits, tuple(cors_origin or ()), outlines=regions,
-                                     hosts=allowed_hosts(host, tuple(allow_host or ())))
-            url = f"http://{host if ':' not in host else f'[{host}]'}:{listening.getsockname()[1]}/"
-            if host not in ("127.0.0.1", "localhost", "::1"):
-                _say(f"warning: listening on {host}: other machines can reach this server")
+        url = f"http://{host if ':' not in host else f'[{host}]'}:{listening.getsockname()[1]}/"
+
+        def ready() -> None:
+            """Said once the server stops on Ctrl-C: said before, a Ctrl-C might come before it listens for it."""
             _say(f"serving {kg.store} at {url} (Ctrl-C stops)")
             if open_browser:
                 threading.Timer(1.0, webbrowser.open, [url]).start()
+
+        try:
+            application = create_app(served, limits, tuple(cors_origin or ()), outlines=regions,
+                                     hosts=allowed_hosts(host, tuple(allow_host or ())), on_ready=ready)
+            if host not in ("127.0.0.1", "localhost", "::1"):
+                _say(f"warning: listening on {host}: other machines can reach this server")
             uvicorn.Server(uvicorn.Config(application, log_level="warning")).run(sockets=[listening])
         finally:
             served.close()

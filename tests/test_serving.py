@@ -6,6 +6,7 @@ import concurrent.futures
 import contextlib
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -112,9 +113,9 @@ def test_snapshots_nobody_reads_are_deleted_and_leases_keep_the_others(tmp_path)
     assert not snapshots.watched()  # no reader left: writers stop taking snapshots
 
 
-def _serve(store: Path, *options: str) -> tuple[subprocess.Popen, str]:
+def _serve(store: Path, *options: str, **popen) -> tuple[subprocess.Popen, str]:
     server = subprocess.Popen([sys.executable, "-m", "coopgraph", "--store", str(store), "serve", "--port", "0",
-                               *options], stderr=subprocess.PIPE, text=True)
+                               *options], stderr=subprocess.PIPE, text=True, **popen)
     line = server.stderr.readline()
     found = re.search(r"at (http://127\.0\.0\.1:\d+/)", line)
     assert found, line
@@ -153,6 +154,21 @@ def test_imports_run_while_the_server_runs_and_it_shows_them(store_copy):
         server.communicate(timeout=30)
     assert not (store_copy / "snapshots").exists()  # no server: no snapshots
     assert run_cli("query", new, store=store_copy, check=True).stdout.strip() == "no"  # the store as published
+
+
+def test_once_it_says_it_is_serving_ctrl_c_stops_it(store_copy):
+    """Even when started with Ctrl-C ignored, as a shell starts a command in the background (CI does): the
+    server says it is serving only once it listens for Ctrl-C itself. It said so earlier, and a Ctrl-C sent at
+    once was lost: the server went on."""
+    for _ in range(3):
+        server, _url = _serve(store_copy, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+        server.send_signal(signal.SIGINT)
+        try:
+            server.communicate(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.communicate()
+            pytest.fail("the server went on after Ctrl-C")
 
 
 def test_a_page_past_the_time_limit_is_503_and_ready_when_asked_again(kg, monkeypatch):

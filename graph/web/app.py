@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import time
+from typing import Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -62,13 +63,14 @@ def _admitted(route: Route, admission: Admission, seconds: float) -> Route:
 
 def create_app(kg: KnowledgeGraph | ServedGraph, limits: Limits = DEFAULT_LIMITS, cors_origins: tuple[str, ...] = (),
                outlines: dict | None = None, hosts: list[str] | None = None,
-               max_body_bytes: int = MAX_BODY_BYTES) -> Starlette:
+               max_body_bytes: int = MAX_BODY_BYTES, on_ready: Callable[[], None] | None = None) -> Starlette:
     """The app over ``kg``: a knowledge graph (whose own publications it notices), or a :class:`.ServedGraph` that
     follows the snapshots of a store other processes write. Pages, their JSON, and the SPARQL endpoint at
     ``/sparql``; ``cors_origins`` may query it;
     ``outlines`` (:func:`.map.load_outlines`) draws NUTS regions on the maps and places those without organisations;
     ``hosts`` are the names a request's Host header may give (:func:`.guard.allowed_hosts`; None: any); a request
-    body over ``max_body_bytes`` is refused. Every answer carries :data:`.guard.HEADERS`.
+    body over ``max_body_bytes`` is refused. Every answer carries :data:`.guard.HEADERS`. ``on_ready`` is called once
+    the app has started under a server (which then stops on Ctrl-C: a message saying so before may come too early).
 
     Examples
     --------
@@ -112,6 +114,8 @@ def create_app(kg: KnowledgeGraph | ServedGraph, limits: Limits = DEFAULT_LIMITS
                                      lambda: [explorer.region_centres(level) for level in range(4)],
                                      lambda: explorer.drawing("organisations", 2, NO_FILTERS, "fractional")):
                 endpoint.runner.start()
+                if on_ready is not None:
+                    on_ready()
                 yield
         finally:  # once the warm-up has stopped: it reads the store
             endpoint.runner.close()
