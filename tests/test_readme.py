@@ -119,13 +119,13 @@ def serves(arguments: list[str], folder: Path, environment: dict) -> bool:
     serving.wait(60)
     server.send_signal(signal.SIGINT)
     try:
-        server.wait(timeout=30)
+        stopped = server.wait(timeout=30) is not None
     except subprocess.TimeoutExpired:
+        stopped = False
         server.send_signal(signal.SIGABRT)
         server.wait(timeout=30)
-        reader.join(10)
-        raise AssertionError("the server did not stop within 30 s of Ctrl-C:\n" + "".join(said)) from None
     reader.join(10)
+    assert stopped, "the server did not stop within 30 s of Ctrl-C:\n" + "".join(said)
     return any("serving" in line for line in said)
 
 

@@ -337,8 +337,9 @@ def open_remote(query: str, update: str | None = None, graph_store: str | None =
     triples per request when writing, ``$COOPGRAPH_STORE_TIMEOUT`` the seconds an answer is waited for.
     """
     user, password = os.environ.get(USER_VARIABLE), os.environ.get(PASSWORD_VARIABLE, "")
-    batch, timeout = _setting(BATCH_VARIABLE, "triples", whole=True), _setting(TIMEOUT_VARIABLE, "seconds")
-    client = httpx2.Client(auth=_ChallengedAuth(user, password) if user else None, timeout=timeout or TIMEOUT,
+    batch = _setting(BATCH_VARIABLE, "triples", whole=True)
+    timeout = _setting(TIMEOUT_VARIABLE, "seconds") or TIMEOUT
+    client = httpx2.Client(auth=_ChallengedAuth(user, password) if user else None, timeout=timeout,
                            follow_redirects=True, headers={"User-Agent": "coopgraph"})
     try:
         probe = _send(client, "GET", query, params={"query": "ASK {}"}, headers={"Accept": _JSON_RESULTS})
@@ -351,7 +352,7 @@ def open_remote(query: str, update: str | None = None, graph_store: str | None =
     known = graph_store == guessed.graph_store  # then its parameters are known too
     endpoints = Endpoints(query, update, graph_store, *(
         (guessed.graph_parameter, guessed.write_parameters) if known else ()))
-    return RemoteStore(endpoints, client, read_only, int(batch) if batch else None, timeout=timeout or TIMEOUT)
+    return RemoteStore(endpoints, client, read_only, int(batch) if batch else None, timeout=timeout)
 
 
 def _setting(variable: str, unit: str, whole: bool = False) -> float | None:
