@@ -7,6 +7,7 @@ from a small proxy in front of it that asks for HTTP Basic credentials and fails
 from __future__ import annotations
 
 import base64
+import contextlib
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,6 +15,7 @@ from urllib.parse import unquote_plus
 
 import httpx2
 import pytest
+from rdflib.namespace import RDF
 
 import coopgraph
 from conftest import run_cli
@@ -150,14 +152,23 @@ class _SlowProxy(BaseHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def _proxied(handler: type[BaseHTTPRequestHandler], server):
+    """The query URL of ``handler`` serving on a free port of 127.0.0.1, in front of ``server``."""
+    handler.upstream = server.query_url.rsplit("/", 1)[0]
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{proxy.server_address[1]}/query"
+    finally:
+        proxy.shutdown()
+
+
 @pytest.fixture
 def flaky_proxy(server, monkeypatch):
     monkeypatch.setattr(remote_module, "RETRY_WAITS", (0.01, 0.01, 0.01))
-    _Proxy.upstream = server.query_url.rsplit("/", 1)[0]
-    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _Proxy)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{proxy.server_address[1]}/query"
-    proxy.shutdown()
+    with _proxied(_Proxy, server) as url:
+        yield url
 
 
 def test_basic_credentials_from_the_environment_and_transient_errors_tried_again(flaky_proxy, monkeypatch):
@@ -177,24 +188,60 @@ def test_a_query_not_answered_in_time_is_not_sent_again(server, monkeypatch):
     """The server is still working on it: sending it again would only give it the same work twice."""
     monkeypatch.setattr(remote_module, "RETRY_WAITS", (0.01, 0.01, 0.01))
     monkeypatch.setenv(remote_module.TIMEOUT_VARIABLE, "1")
-    _SlowProxy.upstream = server.query_url.rsplit("/", 1)[0]
-    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _SlowProxy)
-    threading.Thread(target=proxy.serve_forever, daemon=True).start()
-    try:
-        with coopgraph.open(f"http://127.0.0.1:{proxy.server_address[1]}/query") as kg:
-            with pytest.raises(StoreError, match=r"no answer .* within 1 s"):
-                kg.query("SELECT ?slowly WHERE { ?slowly a coop:Project }")
-            assert _SlowProxy.slow_queries == 1
-            assert kg.query("ASK { }")  # quick ones still come
-    finally:
-        proxy.shutdown()
+    with _proxied(_SlowProxy, server) as url, coopgraph.open(url) as kg:
+        with pytest.raises(StoreError, match=r"no answer .* within 1 s"):
+            kg.query("SELECT ?slowly WHERE { ?slowly a coop:Project }")
+        assert _SlowProxy.slow_queries == 1
+        assert kg.query("ASK { }")  # quick ones still come
 
 
-@pytest.mark.parametrize("variable, value", [(remote_module.BATCH_VARIABLE, "1.5"), (remote_module.BATCH_VARIABLE, "0"),
-                                             (remote_module.TIMEOUT_VARIABLE, "-3"),
-                                             (remote_module.TIMEOUT_VARIABLE, "soon"),
-                                             (remote_module.TIMEOUT_VARIABLE, "inf")])
-def test_a_setting_that_is_no_positive_number_is_refused_in_one_line(variable, value, monkeypatch):
-    monkeypatch.setenv(variable, value)
-    with pytest.raises(StoreError, match=f"^{variable} must be a positive .*number of .*, not '{value}'$"):
-        coopgraph.open("http://127.0.0.1:9/sparql")  # refused before any request
+STRAY_GRAPH = "http://example.org/stray-graph"
+
+
+def _write_stray_graph(base: str) -> None:
+    """A graph of the server's that coopgraph did not publish: a writer's, begun, or anyone else's data."""
+    triple = f"<http://example.org/stray> <{RDF.type}> <{COOP.Project}> .\n"
+    httpx2.post(f"{base}/store", params={"graph": STRAY_GRAPH}, content=triple.encode(),
+                headers={"Content-Type": "application/n-triples"}).raise_for_status()
+
+
+class _WriterProxy(BaseHTTPRequestHandler):
+    """Forwards to the server, counting the queries asked over the union of all graphs; ``armed``, it first writes
+    a graph of its own, as a writer beginning while the server answers."""
+
+    upstream = ""
+    union_queries = 0
+    armed = False
+
+    def _answer(self) -> None:
+        body = _body(self)
+        if b"union-default-graph" in body:
+            type(self).union_queries += 1
+            if self.armed:
+                type(self).armed = False
+                _write_stray_graph(self.upstream)
+        _forward(self, self.upstream, body)
+
+    do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+def test_the_union_of_all_graphs_is_read_only_while_they_are_all_published(server):
+    """Oxigraph's server answers over the union of its graphs far faster than over a list of them: used only when
+    its graphs are exactly the published ones and the catalog, before and after the answer."""
+    run_cli("init", store=server.query_url, check=True)
+    stray = "ASK { <http://example.org/stray> ?p ?o }"
+    with _proxied(_WriterProxy, server) as url, coopgraph.open(url) as kg:
+        assert kg.stats().counts["projects"] == 8
+        assert _WriterProxy.union_queries > 0, "a store of published graphs only is read as their union"
+        _write_stray_graph(_WriterProxy.upstream)
+        asked = _WriterProxy.union_queries
+        assert not kg.query(stray) and kg.stats().counts["projects"] == 8
+        assert _WriterProxy.union_queries == asked, "with another graph there, the published ones are listed"
+        server.update(f"DROP GRAPH <{STRAY_GRAPH}>")
+        _WriterProxy.armed = True
+        assert not kg.query(stray), "a graph written while the server answered is not read"
+        assert not _WriterProxy.armed and _WriterProxy.union_queries == asked + 1
+        assert kg.query(stray.replace("<http://example.org/stray>", "?project").replace("?p ?o", "a coop:Project"))

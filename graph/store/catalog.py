@@ -70,6 +70,15 @@ class CatalogStore:
                             f"?graph ; {sparql_term(COOP.sourceName)} ?name }} }}")
         return {name: graph for name, graph in rows}
 
+    def _named_graphs(self) -> set[str]:
+        """Every named graph in the store, published or not."""
+        return {graph for (graph,) in self._select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")}
+
+    def _stray_graphs(self) -> set[str]:
+        """The named graphs that are neither published nor the catalog: being written, left by a write that never
+        finished, or (on a server) anyone else's data."""
+        return self._named_graphs() - {*self._published.values(), str(CATALOG)}
+
     def _unpublished(self) -> set[str]:
         """The graphs written for a publication that never finished (announced in the catalog, never published)."""
         rows = self._select(f"SELECT DISTINCT ?graph WHERE {{ GRAPH {_CATALOG} {{ "

@@ -69,15 +69,12 @@ class OxigraphStore(CatalogStore):
         except OSError as error:
             raise StoreError(f"cannot open store {path}: {error}") from error
         self._published = self._read_catalog()
-        self._clean = self._holds_only_published_graphs()
+        self._clean = not self._stray_graphs()
 
     def __str__(self) -> str:
         return str(self.path) if self.path is not None else "the in-memory store"
 
     # -- reading ------------------------------------------------------------------------------
-
-    def _holds_only_published_graphs(self) -> bool:
-        return {graph.value for graph in self._ox.named_graphs()} <= {*self._published.values(), str(CATALOG)}
 
     def _graphs(self) -> dict:
         """Which graphs a query reads: all of them when all are published (Oxigraph's union is 3 times
@@ -167,8 +164,7 @@ class OxigraphStore(CatalogStore):
     def _unpublished(self) -> set[str]:
         # Also every named graph that is neither published nor the catalog: a store written by an older coopgraph,
         # which did not announce its writes, may hold some.
-        named = {graph.value for graph in self._ox.named_graphs()}
-        return super()._unpublished() | (named - {*self._published.values(), str(CATALOG)})
+        return super()._unpublished() | self._stray_graphs()
 
     def _write(self, version: str, data: RdfData, name: str) -> None:
         self._clean = False  # from now on there are graphs that queries must not see
@@ -214,7 +210,7 @@ class OxigraphStore(CatalogStore):
         self._ox.remove_graph(ox.NamedNode(graph))
 
     def _changed(self) -> None:
-        self._clean = self._holds_only_published_graphs()
+        self._clean = not self._stray_graphs()
         if self.path is not None and Snapshots(self.path).watched():
             self.snapshot()
 

@@ -1,7 +1,10 @@
 """A store on any SPARQL 1.1 server, by its query, update and Graph Store Protocol endpoints.
 
 Queries name their graphs with the protocol's ``default-graph-uri`` and ``named-graph-uri``: the published
-version graphs and the catalog, as in the embedded store, so a source being written is never read. Answers
+version graphs and the catalog, as in the embedded store, so a source being written is never read. On Oxigraph's
+server, which answers far faster over the union of all its graphs, a query reads that union when the server's
+graphs are exactly those, before and after it is answered; else the list. (What remains possible: a write that
+begins and fails, dropping its graph, while one query is answered is read by that query.) Answers
 come back as SPARQL JSON results or N-Triples and are parsed by Oxigraph, so they read and serialise as the
 embedded store's do.
 
@@ -23,7 +26,7 @@ import math
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, Callable, Iterable, Iterator, Mapping
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -81,6 +84,9 @@ class Endpoints:
     #: More parameters of a Graph Store Protocol write: Oxigraph's ``no_transaction`` loads 3 times as fast (a
     #: version graph is read by no query until it is published, so a write need not be a transaction).
     write_parameters: tuple[tuple[str, str], ...] = ()
+    #: Query parameters that make the default graph the union of all graphs (Oxigraph's ``union-default-graph``):
+    #: Oxigraph answers a ranking 2.7 times as fast as over a list of graphs.
+    union_parameters: tuple[tuple[str, str], ...] = ()
 
 
 def _sibling(url: str, path: str) -> str:
@@ -102,7 +108,7 @@ def guess_endpoints(query: str, server: str, credentials: bool) -> Endpoints:
                          "graph-uri")
     if "oxigraph" in server:
         return Endpoints(query, _sibling(query, "update"), _sibling(query, "store"),
-                         write_parameters=(("no_transaction", ""),))
+                         write_parameters=(("no_transaction", ""),), union_parameters=(("union-default-graph", ""),))
     if "fuseki" in server or "jena" in server:
         return Endpoints(query, _sibling(query, "update"), _sibling(query, "data"))
     if "/repositories/" in query:
@@ -168,8 +174,15 @@ class RemoteStore(CatalogStore):
     def _answer(self, sparql: str, dataset: list[tuple[str, str]] | None = None) -> tuple[object, int | None]:
         """The answer to a query as Oxigraph objects (solutions, a boolean, or triples), and the number of rows the
         server cut it at, if it did (Virtuoso cuts at its ``ResultSetMaxRows`` with HTTP 200, and says so only in
-        the header ``X-SPARQL-MaxRows``)."""
-        response = self._post_query(sparql, self._dataset() if dataset is None else dataset)
+        the header ``X-SPARQL-MaxRows``). Without a ``dataset``: the published graphs and the catalog, read as the
+        union of all graphs where the server offers it and holds no other graph."""
+        if dataset is None:
+            if self.endpoints.union_parameters and not self._stray_graphs():
+                answered = self._answer(sparql, list(self.endpoints.union_parameters))
+                if not self._stray_graphs():  # and no writer began while the server answered
+                    return answered
+            dataset = self._dataset()
+        response = self._post_query(sparql, dataset)
         answer, limit = _parsed(response), response.headers.get("x-sparql-maxrows", "")
         if not (limit.isdigit() and isinstance(answer, ox.QuerySolutions)):
             return answer, None
@@ -350,8 +363,8 @@ def open_remote(query: str, update: str | None = None, graph_store: str | None =
     update = update or os.environ.get(UPDATE_VARIABLE) or guessed.update
     graph_store = graph_store or os.environ.get(GRAPH_STORE_VARIABLE) or guessed.graph_store
     known = graph_store == guessed.graph_store  # then its parameters are known too
-    endpoints = Endpoints(query, update, graph_store, *(
-        (guessed.graph_parameter, guessed.write_parameters) if known else ()))
+    endpoints = replace(guessed, update=update, graph_store=graph_store) if known else \
+        Endpoints(query, update, graph_store, union_parameters=guessed.union_parameters)
     return RemoteStore(endpoints, client, read_only, int(batch) if batch else None, timeout=timeout)
 
 
