@@ -253,7 +253,7 @@ class RemoteStore(CatalogStore):
         body, names, done = text[len(prologue):], " ".join(map(str, variables)), 0
         while True:
             page = list(self._ask(f"{prologue}\nSELECT {names} WHERE {{ {{ SELECT {names} WHERE {{ {{ {body}\n}} }} "
-                                  f"ORDER BY {names} }} }} LIMIT {size} OFFSET {done}", {}))
+                                  f"{_sorted_by(v.value for v in variables)} }} }} LIMIT {size} OFFSET {done}", {}))
             yield from page
             done += len(page)
             if len(page) < size:
@@ -293,7 +293,7 @@ class RemoteStore(CatalogStore):
         done, page_rows = 0, self.page_rows
         while True:
             answer, cut_at = self._answer(f"SELECT ?s ?p ?o WHERE {{ {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {pattern} }}"
-                                          f" ORDER BY ?s ?p ?o }} }} LIMIT {page_rows} OFFSET {done}", dataset)
+                                          f" {_sorted_by('spo')} }} }} LIMIT {page_rows} OFFSET {done}", dataset)
             if cut_at is not None:  # the server's answers are shorter: ask again in pages it does not cut
                 page_rows = cut_at - 1
                 continue
@@ -456,6 +456,13 @@ def _parsed(response: httpx2.Response):
         return [quad.triple for quad in ox.parse(response.content, format=format)]
     except (SyntaxError, ValueError) as error:
         raise StoreError(f"the server's answer cannot be read: {one_line(error)}") from error
+
+
+def _sorted_by(names: Iterable[str]) -> str:
+    """``ORDER BY`` every variable, in an order pages can be cut from: a long literal by its MD5, since Virtuoso sorts
+    by at most 1,900 bytes (a project's places at 10 times CORDIS are more)."""
+    keys = (f"(IF(isLiteral(?{name}) && STRLEN(STR(?{name})) > 64, MD5(STR(?{name})), ?{name}))" for name in names)
+    return f"ORDER BY {' '.join(keys)}"
 
 
 def _with_prefixes(sparql: str, prefixes: Mapping[str, str]) -> str:
