@@ -41,20 +41,6 @@ VALUES = {"resolve-project": {"name": "PIKE"}, "resolve-organisation": {"name": 
 PAGE_ROWS = 1000
 
 
-#: Where Virtuoso 7.2 still answers otherwise, by test: each is expected to fail (strictly: a fix shows).
-VIRTUOSO_DIFFERS = {
-    "organisations-in-region": "fewer organisations, as the server plans it: rdfs:subClassOf* beside skos:broader* "
-                               "finds none; with either in a sub-select of its own, or skos:broader to a fixed depth, "
-                               "one server answered the same and the next (same content) found none for SE or SE33",
-}
-
-
-def _known(request, server, key: str) -> None:
-    """Expect the test to fail on Virtuoso where it still answers otherwise (see :data:`VIRTUOSO_DIFFERS`)."""
-    if server.name.startswith("virtuoso") and key in VIRTUOSO_DIFFERS:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=f"Virtuoso: {VIRTUOSO_DIFFERS[key]}"))
-
-
 def _environment(server) -> dict[str, str]:
     return {USER_VARIABLE: server.user, PASSWORD_VARIABLE: server.password} if server.user else {}
 
@@ -109,8 +95,7 @@ def _answer(kg, name: str):
 
 
 @pytest.mark.parametrize("name", sorted(catalogue()))
-def test_every_named_query_answers_the_same(both, server, name, request):
-    _known(request, server, name)
+def test_every_named_query_answers_the_same(both, name):
     local, remote = both
     expected = _answer(local, name)
     assert expected, f"{name} answers nothing here: the parity would prove nothing"
