@@ -70,7 +70,8 @@ _JSON_RESULTS = "application/sparql-results+json"
 _N_TRIPLES = "application/n-triples"
 _FORM = "application/x-www-form-urlencoded"
 _PROLOGUE = re.compile(r"(?:\s+|#[^\n]*|(?:PREFIX\s+[^\s:]*:\s*<[^>]*>)|(?:BASE\s*<[^>]*>))*", re.IGNORECASE)
-_LIMITED = re.compile(r"\b(?:LIMIT|OFFSET)\s+\d+\s*(?:(?:LIMIT|OFFSET)\s+\d+\s*)?$", re.IGNORECASE)
+#: A query that sorts or cuts its own answer: ``ORDER BY``, ``LIMIT`` or ``OFFSET`` after its last brace.
+_SORTED_OR_LIMITED = re.compile(r"\b(?:ORDER\s+BY|LIMIT|OFFSET)\b[^{}]*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -229,10 +230,11 @@ class RemoteStore(CatalogStore):
 
         The query is first asked for one row more than a page (:attr:`page_rows`): a server may cut an answer
         without saying so. If that many come back, or the server says it cut them, the query is read again in
-        pages (a query with its own ``LIMIT`` or ``OFFSET`` is read once, as it is).
+        pages. A query with its own ``ORDER BY``, ``LIMIT`` or ``OFFSET`` is read once, as it is (pages would lose
+        its order, and Virtuoso refuses to sort for a ``LIMIT`` over 10,000); an answer the server cut is an error.
         """
         text = _with_prefixes(sparql, prefixes)
-        if _LIMITED.search(_without_comments(text)):
+        if _SORTED_OR_LIMITED.search(_without_comments(text)):
             return as_rows(self._ask(text, {}))
         first, cut_at = self._answer(f"{text}\nLIMIT {self.page_rows + 1}")
         if not isinstance(first, ox.QuerySolutions):
