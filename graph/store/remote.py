@@ -253,9 +253,10 @@ class RemoteStore(CatalogStore):
         an offset of 10,000 otherwise."""
         prologue = _PROLOGUE.match(text).group(0)
         body, names, done = text[len(prologue):], " ".join(map(str, variables)), 0
+        order = _sorted_by(variable.value for variable in variables)
         while True:
             page = list(self._ask(f"{prologue}\nSELECT {names} WHERE {{ {{ SELECT {names} WHERE {{ {{ {body}\n}} }} "
-                                  f"{_sorted_by(v.value for v in variables)} }} }} LIMIT {size} OFFSET {done}", {}))
+                                  f"{order} }} }} LIMIT {size} OFFSET {done}", {}))
             yield from page
             done += len(page)
             if len(page) < size:
@@ -292,10 +293,10 @@ class RemoteStore(CatalogStore):
         """The triples of a graph (None: the union of the published graphs and the catalog), page by page."""
         pattern = "?s ?p ?o" if graph is None else f"GRAPH {ox.NamedNode(graph)} {{ ?s ?p ?o }}"
         dataset = self._dataset() if graph is None else [("named-graph-uri", graph)]
-        done, page_rows = 0, self.page_rows
+        done, page_rows, order = 0, self.page_rows, _sorted_by(("s", "p", "o"))
         while True:
             answer, cut_at = self._answer(f"SELECT ?s ?p ?o WHERE {{ {{ SELECT DISTINCT ?s ?p ?o WHERE {{ {pattern} }}"
-                                          f" {_sorted_by('spo')} }} }} LIMIT {page_rows} OFFSET {done}", dataset)
+                                          f" {order} }} }} LIMIT {page_rows} OFFSET {done}", dataset)
             if cut_at is not None:  # the server's answers are shorter: ask again in pages it does not cut
                 page_rows = cut_at - 1
                 continue
