@@ -502,7 +502,7 @@ def import_(
         _show(reports)
         if not all(r.unchanged for r in reports):
             _say(f"imported and published in {time.perf_counter() - begun:.1f} s from start to end (the store writes "
-                 f"while the files are read: reading s is part of it); reports: {reports_to}")
+                 f"while the files are read, so the \"reading s\" above is part of it); reports: {reports_to}")
             _matches_may_be_stale(kg)
 
     _run(ctx, action)

@@ -9,7 +9,6 @@ from functools import cache
 from importlib.resources import files
 from typing import Callable
 
-import pyshacl
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 from rdflib.query import Result
@@ -55,6 +54,8 @@ def _report(violations: list[Violation]) -> ValidationReport:
 
 def validate(data: Graph) -> ValidationReport:
     """Validate ``data`` with pySHACL (``data`` should include the ontology, for its subclass axioms)."""
+    import pyshacl  # here: its import takes a fifth of a second that every other command would pay
+
     _, results, _ = pyshacl.validate(data, shacl_graph=shapes(), inference="none", allow_warnings=True)
     violations = []
     for result in results.subjects(RDF.type, SH.ValidationResult):

@@ -54,7 +54,6 @@ class COOP(DefinedNamespace):
     Event: URIRef
     Theme: URIRef
     Topic: URIRef
-    MonetaryAmount: URIRef
     SourceDocument: URIRef
     Source: URIRef
     Inference: URIRef
@@ -79,7 +78,6 @@ class COOP(DefinedNamespace):
     eventOf: URIRef
     budget: URIRef
     euContribution: URIRef
-    value: URIRef
     currency: URIRef
     # participation
     project: URIRef

@@ -154,7 +154,7 @@ def test_decimal_and_thousands_settle_ambiguous_amounts(fresh_kg, tmp_path):
     report = import_messy(fresh_kg, tmp_path, text.replace('currency = "EUR"', 'currency = "EUR"\nthousands = ","'))
     assert report.data_quality["amounts left out as ambiguous"] == 0
     budgets = {str(r.acronym): r.value.toPython() for r in fresh_kg.query("""
-        SELECT ?acronym ?value WHERE { ?p coop:budget/coop:value ?value ; coop:project/coop:acronym ?acronym ;
+        SELECT ?acronym ?value WHERE { ?p coop:budget ?value ; coop:project/coop:acronym ?acronym ;
                                        coop:organisation/coop:pic ?pic FILTER(?pic IN ("3", "6")) }""")}
     assert budgets == {"ADRIA": Decimal("125000"), "BALT": Decimal("2.5")}  # "2.500": "." is the decimal mark
 

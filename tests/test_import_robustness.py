@@ -82,7 +82,7 @@ def test_a_byte_order_mark_and_a_huge_cell_are_fine(fresh_kg, tmp_path):
         f"TW-1|{huge}|Polska|Krośnieński|lead|01.03.2012|1e3\n"
     (report,) = run(fresh_kg, table_jobs(tmp_path, text), report_dir=tmp_path)
     assert report.rows_imported == 1
-    (row,) = fresh_kg.query("SELECT ?v WHERE { ?x coop:budget/coop:value ?v }")
+    (row,) = fresh_kg.query("SELECT ?v WHERE { ?x coop:budget ?v }")
     assert str(row.v) == "1000"  # 1e3 written as a plain xsd:decimal
 
 
@@ -194,3 +194,39 @@ def test_a_missing_column_names_the_separator_and_the_header(fresh_kg, tmp_path)
     message = str(error.value)
     assert "organization.csv (read with the separator '|', sniffed) lacks column(s) " in message
     assert message.endswith("its header: 'projectID', 'organisationID', 'name'")
+
+
+def test_a_workbook_is_read_as_its_cells_say_and_a_damaged_one_is_refused(tmp_path):
+    """Dates as ISO text, whole numbers without ".0", lines counted from the sheet's top even where the table starts
+    lower; a missing sheet, a damaged or an empty workbook each get a message."""
+    from datetime import date, datetime
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "partners"
+    sheet.append([])
+    sheet.append([])  # the table starts on line 3, a title row or two above it as exports have
+    sheet.append(["name", "signed", "budget", "share", "when"])
+    sheet.append(["Umeå kommun", date(2011, 5, 12), 125000, 0.25, datetime(2020, 1, 2, 13, 30)])
+    sheet.append([])
+    sheet.append(["Jasło", None, 12500.5, None, None])
+    workbook.create_sheet("empty")
+    path = tmp_path / "partners.xlsx"
+    workbook.save(path)
+
+    table = Table(path)
+    rows = list(table.rows())
+    assert table.columns == ["name", "signed", "budget", "share", "when"]
+    assert [(row.line, row.cells) for row in rows] == [
+        (4, {"name": "Umeå kommun", "signed": "2011-05-12", "budget": "125000", "share": "0.25", "when": "2020-01-02"}),
+        (6, {"name": "Jasło", "signed": "", "budget": "12500.5", "share": "", "when": ""})]
+    with pytest.raises(TableError, match="has no sheet 'projects' \\(sheets: partners, empty\\)"):
+        Table(path, sheet="projects").header()
+    with pytest.raises(TableError, match="sheet 'empty' of partners.xlsx is empty"):
+        Table(path, sheet="empty").header()
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(path.read_bytes()[:2000])
+    with pytest.raises(TableError, match="cannot read damaged.xlsx as a workbook"):
+        Table(damaged).header()

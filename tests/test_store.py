@@ -9,6 +9,7 @@ import time
 
 import pyoxigraph as ox
 import pytest
+from rdflib import Graph
 
 import coopgraph
 from conftest import FIXTURES, raw_graphs
@@ -34,7 +35,7 @@ def test_init_puts_each_source_in_its_own_graph(kg):
 def test_every_rdf_format_loads_into_a_graph_named_after_the_file(fresh_kg, fixture):
     (name,) = fresh_kg.load([FIXTURES / fixture])
     assert name == f"file/{fixture}"
-    assert fresh_kg.store.sizes()[name] == 33
+    assert fresh_kg.store.sizes()[name] == len(Graph().parse(FIXTURES / fixture))
     # the union sees the new project together with the NUTS graph it points into
     rows = fresh_kg.query("organisations-in-region", region="FI1D")
     assert [str(row.name) for row in rows] == ["Oulun kaupunki"]

@@ -34,8 +34,8 @@ ex:unit a coop:OrganisationalUnit ; skos:prefLabel "Unit"@en .
 ex:wp a coop:WorkPackage ; coop:number "one" .
 ex:event a coop:Event ; coop:eventOf ex:org ; coop:participantCount -3 .
 ex:part coop:project ex:p ; coop:partnerNumber ex:org, "PP2" ; coop:role role:partner .
-ex:amount coop:value "12"^^xsd:integer ; coop:currency "euro" .
-ex:p coop:budget ex:amount ; coop:region "SE33" ; coop:country <https://example.org/SWE> .
+ex:p coop:budget "12"^^xsd:integer ; coop:currency "euro" ;
+    coop:region "SE33" ; coop:country <https://example.org/SWE> .
 ex:fund a coop:Fund .
 ex:doc a coop:SourceDocument .
 ex:why a coop:Inference ; coop:justification ex:org .

@@ -18,7 +18,7 @@ takes rdflib objects, and without holding a million lines in memory.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from itertools import pairwise
@@ -76,7 +76,6 @@ def _mint(kind: str, *parts: str) -> str:
 _COUNTRY = _p(COOP.country)
 _CURRENCY = _p(COOP.currency)
 _HOMEPAGE = _p(COOP.homepage)
-_MONETARY_AMOUNT_CLASS = _p(COOP.MonetaryAmount)
 _ORGANISATION_CLASS, _ORGANISATION_OF = _p(COOP.Organisation), _p(COOP.organisation)
 _ORGANISATION_TYPE = _p(COOP.organisationType)
 _PARTICIPATION_CLASS = _p(COOP.Participation)
@@ -86,13 +85,12 @@ _INFERENCE_CLASS, _JUSTIFICATION = _p(COOP.Inference), _p(COOP.justification)
 _SUBJECT, _PREDICATE, _OBJECT = _p(RDF.subject), _p(RDF.predicate), _p(RDF.object)
 _LATITUDE, _LONGITUDE = _p(GEO.lat), _p(GEO.long)
 _ROLE = _p(COOP.role)
-_VALUE = _p(COOP.value)
 _PREF_LABEL, _ALT_LABEL = _p(SKOS.prefLabel), _p(SKOS.altLabel)
 
 _DATE_TYPES = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}
 _DECIMAL, _ANY_URI = str(XSD.decimal), str(XSD.anyURI)  # an rdflib namespace's attributes are slow to look up
-#: The amounts of a project or participation: the mapping's key, the predicate, the amount node's fragment.
-_AMOUNTS = (("budget", _p(COOP.budget), "budget"), ("eu_contribution", _p(COOP.euContribution), "eu-contribution"))
+#: The amounts of a project or participation: the mapping's key, the predicate.
+_AMOUNTS = (("budget", _p(COOP.budget)), ("eu_contribution", _p(COOP.euContribution)))
 #: What the first row of an organisation says of it in a literal: the mapping's key, the predicate.
 _ORGANISATION_LITERALS = (("short_name", _p(COOP.acronym)), ("pic", _p(COOP.pic)), ("vat", _p(COOP.vatNumber)),
                           ("city", _p(COOP.locality)))
@@ -202,8 +200,18 @@ class Converter:
         self._places: dict[str, _Place] = defaultdict(_Place)  # organisation -> where its rows place it
         self._deferred: list[Row] = []  # rows to convert once every row is read (see add)
         self._countries_of_name: dict[str, Counter] = defaultdict(Counter)  # name key -> countries of its rows
-        self._missing = {column: mapping.missing_values(column)
-                         for columns in mapping.fields.values() for column in columns}
+        columns = dict.fromkeys(column for field_columns in mapping.fields.values() for column in field_columns)
+        # (column, the cells that mean "no value" there, the longest of them): most cells are longer, and not padded
+        self._missing = [(column, missing, max(map(len, missing), default=0))
+                         for column in columns for missing in [mapping.missing_values(column)]]
+        # A table repeats a few thousand spellings of its places, organisations and projects over its rows: each is
+        # resolved once (a place's cells -> what they resolve to; a key -> its IRI).
+        self._place_columns = [column for key in ("country", "nuts", "region_name")
+                               for column in mapping.fields.get(("organisation", key), ())]
+        self._locations: dict[tuple[str, ...], tuple] = {}
+        self._iris: dict[tuple, str] = {}
+        self._points: dict[tuple[str, str], tuple[Decimal, Decimal] | None] = {}  # None: no place
+        self._currency = _literal(mapping.currency)
 
     def add(self, row: Row) -> None:
         """Convert one row; a row that names its organisation only by a name and no place waits for the others."""
@@ -212,7 +220,7 @@ class Converter:
             self.result.rejects.append((row, row.problem))
             return
         emptied = self._cleaned(row.cells)
-        cleaned = replace(row, cells={**row.cells, **emptied}) if emptied else row
+        cleaned = Row(row.line, {**row.cells, **emptied}, row.problem) if emptied else row
         if not self.mapping.fields.get(("organisation", "id")) and not self._place_given(cleaned):
             # without an id, an organisation is its name in its country: the country comes from its other rows
             self._deferred.append(cleaned)
@@ -235,9 +243,10 @@ class Converter:
     def _cleaned(self, cells: dict[str, str]) -> dict[str, str]:
         """The mapped cells that mean "no value", emptied (and counted)."""
         emptied = {}
-        for column, missing in self._missing.items():
-            value = cells.get(column, "").strip()
-            if value and value in missing:
+        for column, missing, longest in self._missing:
+            value = cells.get(column)
+            if value and (len(value) <= longest or value[0].isspace() or value[-1].isspace()) \
+                    and (value := value.strip()) in missing:
                 emptied[column] = ""
                 self.result.quality.missing_cells[value] += 1
         return emptied
@@ -302,18 +311,14 @@ class Converter:
         project_key = self._key(row, "project")
         if not all(project_key):
             raise RowRejected(f"no project id ({' + '.join(self.mapping.fields[('project', 'id')])} empty)")
-        project = _mint("project", prefix, *project_key)
+        project = self._iri("project", prefix, *project_key)
 
         name = self._get(row, "organisation", "name")
         if not name:
             raise RowRejected(f"no organisation name ({', '.join(self.mapping.fields[('organisation', 'name')])} "
                               "empty)")
-        country, country_warning = self._country(row)
-        warnings += country_warning
-        region, region_text, found, region_warnings = self._region(row, country)
-        warnings += region_warnings
-        if country is None and region is not None:
-            country = region[1]
+        country, region, region_text, found, place_warnings = self._location(row)
+        warnings += place_warnings
         organisation = self._organisation_iri(row, name, country or country_of_name)
         if country and not self.mapping.fields.get(("organisation", "id")):
             self._countries_of_name[values.name_key(name)][country] += 1
@@ -341,6 +346,25 @@ class Converter:
             written.add(organisation)
         labels.append((organisation, name))
         return lines, warnings, written, labels
+
+    def _location(self, row: Row) -> tuple[str | None, tuple[str, str] | None, str, Found | None, list[str]]:
+        """(country, (region, its country), the region's text, how it was read, notes) of a row's place cells."""
+        cells = tuple(row.cells.get(column, "") for column in self._place_columns)
+        location = self._locations.get(cells)
+        if location is None:
+            country, warnings = self._country(row)
+            region, region_text, found, region_warnings = self._region(row, country)
+            if country is None and region is not None:
+                country = region[1]
+            location = self._locations[cells] = (country, region, region_text, found, warnings + region_warnings)
+        return location
+
+    def _iri(self, kind: str, *parts: str) -> str:
+        """:func:`_mint`, remembered: the same organisation or project is named on many rows."""
+        iri = self._iris.get((kind, *parts))
+        if iri is None:
+            iri = self._iris[(kind, *parts)] = _mint(kind, *parts)
+        return iri
 
     def _country(self, row: Row) -> tuple[str | None, list[str]]:
         text = self._get(row, "organisation", "country")
@@ -383,10 +407,17 @@ class Converter:
             latitude, _, longitude = self._get(row, "organisation", "geolocation").partition(",")
         if not latitude and not longitude:
             return
-        try:
-            self._places[organisation].points[(place, values.coordinates(latitude, longitude))] += 1
-        except ValueError:
+        point = self._points.get((latitude, longitude), False)
+        if point is False:  # not read yet
+            try:
+                point = values.coordinates(latitude, longitude)
+            except ValueError:
+                point = None
+            self._points[(latitude, longitude)] = point
+        if point is None:
             warnings.append("geolocation left out where it is no place (such as 0,0)")
+        else:
+            self._places[organisation].points[(place, point)] += 1
 
     @staticmethod
     def _terms(region) -> tuple[str, str]:
@@ -483,9 +514,9 @@ class Converter:
     def _organisation_iri(self, row: Row, name: str, country: str | None) -> str:
         key = self._key(row, "organisation")
         if key and all(key):
-            return _mint("organisation", self.mapping.id_scheme or self.mapping.prefix, *key)
+            return self._iri("organisation", self.mapping.id_scheme or self.mapping.prefix, *key)
         place = country[1:-1].rsplit("/", 1)[-1] if country else "unknown-country"
-        return _mint("organisation", self.mapping.prefix, place, values.name_key(name))
+        return self._iri("organisation", self.mapping.prefix, place, values.name_key(name))
 
     def _role(self, row: Row) -> str:
         text = self._get(row, "participation", "role")
@@ -501,8 +532,9 @@ class Converter:
         return role
 
     def _amounts(self, row: Row, section: str, subject: str, warnings: list[str]) -> list[str]:
+        """The numbers of a project's or participation's amounts, and once their currency (the mapping's)."""
         lines = []
-        for key, predicate, fragment in _AMOUNTS:
+        for key, predicate in _AMOUNTS:
             text = self._get(row, section, key)
             if not text:
                 continue
@@ -517,11 +549,9 @@ class Converter:
             except ValueError as error:
                 warnings.append(f"{section} {key} left out: {error}")
                 continue
-            node = f"{subject[:-1]}#{fragment}>"
-            lines += [f"{subject} {predicate} {node} .\n",
-                      f"{node} {_TYPE} {_MONETARY_AMOUNT_CLASS} .\n",
-                      f"{node} {_VALUE} {_typed(format(number, 'f'), _DECIMAL)} .\n",
-                      f"{node} {_CURRENCY} {_literal(self.mapping.currency)} .\n"]
+            lines.append(f"{subject} {predicate} {_typed(format(number, 'f'), _DECIMAL)} .\n")
+        if lines:
+            lines.append(f"{subject} {_CURRENCY} {self._currency} .\n")
         return lines
 
     def _project(self, row: Row, project: str, written: set[str], warnings: list[str]) -> list[str]:

@@ -34,8 +34,8 @@ def jobs(paths: list[Path], topics: Path | None = None, legal_basis: Path | None
         project = row.cells.get("projectID", "")
         topic, topic_title = by_topic.get(project, ("", ""))
         programme, programme_title = by_programme.get(project, ("", ""))
-        return replace(row, cells={**row.cells, "topic": topic, "topicTitle": topic_title,
-                                   "legalBasis": programme, "legalBasisTitle": programme_title})
+        return Row(row.line, {**row.cells, "topic": topic, "topicTitle": topic_title, "legalBasis": programme,
+                              "legalBasisTitle": programme_title}, row.problem)  # (dataclasses.replace: 5 x slower)
 
     companions = [path for path in (topics, legal_basis) if path is not None]
     return [replace(job, enrich=enrich, inputs=[*job.inputs, *companions], extra_columns=COMPANION_COLUMNS)

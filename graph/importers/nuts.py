@@ -22,7 +22,7 @@ from importlib.util import find_spec
 from pathlib import Path
 
 import yaml
-from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, SKOS, XSD
 
@@ -88,29 +88,32 @@ class NutsRegion:
         return NUTS[self.code]
 
 
-def _labels_2024(workbook) -> dict[str, str]:
-    sheet = workbook["NUTS2024"]
-    return {row[1]: row[2] for row in sheet.iter_rows(min_row=2, max_col=3, values_only=True) if row[1]}
+def _rows(workbook: CalamineWorkbook, sheet: str) -> list[list]:
+    """A sheet's rows under its header; an empty cell is ""."""
+    return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)[1:]
+
+
+def _labels_2024(workbook: CalamineWorkbook) -> dict[str, str]:
+    return {row[1]: row[2] for row in _rows(workbook, "NUTS2024") if row[1]}
 
 
 @cache
 def nuts_2021() -> tuple[NutsRegion, ...]:
     """Every NUTS 2021 region (levels 0 to 3), in the order of the official table."""
-    workbook = load_workbook(_WORKBOOK, read_only=True, data_only=True)
-    labels_2024 = _labels_2024(workbook)
-    latin = {row[0]: row[2].strip() for row in workbook[_LATIN_SHEET].iter_rows(min_row=2, max_col=3, values_only=True)
-             if row[0] and row[2]}
-    regions: dict[str, NutsRegion] = {}
-    for sheet, scheme in _SHEETS_2021.items():
-        # columns: #, country, code 2021, code 2024, label level 1, 2, 3, change, level, ...
-        for row in workbook[sheet].iter_rows(min_row=2, max_col=9, values_only=True):
-            country, code, level = row[1], row[2], row[8]
-            if not code or level is None:
-                continue  # a region new in 2024
-            label = ((row[3 + level] if level > 0 else country_name(country)) or "").strip()
-            regions[code] = NutsRegion(code, label or labels_2024.get(code, code), level, country, scheme,
-                                       latin=latin.get(code) if level > 0 else None)
-    workbook.close()
+    with CalamineWorkbook.from_path(str(_WORKBOOK)) as workbook:
+        labels_2024 = _labels_2024(workbook)
+        latin = {row[0]: row[2].strip() for row in _rows(workbook, _LATIN_SHEET) if row[0] and row[2]}
+        regions: dict[str, NutsRegion] = {}
+        for sheet, scheme in _SHEETS_2021.items():
+            # columns: #, country, code 2021, code 2024, label level 1, 2, 3, change, level, ...
+            for row in _rows(workbook, sheet):
+                country, code, level = row[1], row[2], row[8]
+                if not code or level == "":
+                    continue  # a region new in 2024
+                level = int(level)
+                label = ((row[3 + level] if level > 0 else country_name(country)) or "").strip()
+                regions[code] = NutsRegion(code, label or labels_2024.get(code, code), level, country, scheme,
+                                           latin=latin.get(code) if level > 0 else None)
     with open(_UK_2018, encoding="utf-8") as uk_table:
         for entry in yaml.safe_load(uk_table):
             code = entry["NUTS Code"]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Callable, Iterator
 
-from openpyxl import load_workbook
+from python_calamine import CalamineError, CalamineWorkbook
 
 #: Separators the sniffer may choose from.
 DELIMITERS = ",;\t|"
@@ -148,34 +148,32 @@ class Table:
 
     def _xlsx_rows(self, progress: Callable[[int, int, int], None]) -> Iterator[Row]:
         try:
-            workbook = load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            with CalamineWorkbook.from_path(str(self.path)) as workbook:
+                if self.sheet is not None and self.sheet not in workbook.sheet_names:
+                    raise TableError(f"{self.path.name} has no sheet {self.sheet!r} (sheets: "
+                                     f"{', '.join(workbook.sheet_names)})")
+                sheet = workbook.get_sheet_by_name(self.sheet) if self.sheet is not None \
+                    else workbook.get_sheet_by_index(0)
+                rows = enumerate(sheet.iter_rows(), start=1)  # (line, cells)
+                # the header is the first row that holds anything (exports put a title or empty rows above it)
+                first, header = next(((line, cells) for line, cells in rows if any(str(c).strip() for c in cells)),
+                                     (0, None))
+                if header is None:
+                    raise TableError(f"sheet {sheet.name!r} of {self.path.name} is empty")
+                self._set_columns(list(header))
+                total = (sheet.end or (0, 0))[0] + 1  # the last line
+                for line, values in rows:
+                    if any(str(value).strip() for value in values):
+                        yield Row(line, {c: _cell(v) for c, v in zip(self.columns, values, strict=False)})
+                    if line % 2000 == 0:
+                        progress(line - first, line, total)
+                progress(total - first, total, total)
+        except CalamineError as error:
             raise TableError(f"cannot read {self.path.name} as a workbook: {error}") from None
-        try:
-            if self.sheet is not None and self.sheet not in workbook.sheetnames:
-                raise TableError(f"{self.path.name} has no sheet {self.sheet!r} (sheets: "
-                                 f"{', '.join(workbook.sheetnames)})")
-            sheet = workbook[self.sheet] if self.sheet is not None else workbook.worksheets[0]
-            rows = sheet.iter_rows(values_only=True)
-            header = next(rows, None)
-            if header is None:
-                raise TableError(f"sheet {sheet.title!r} of {self.path.name} is empty")
-            self._set_columns(list(header))
-            total = sheet.max_row or 0
-            for line, values in enumerate(rows, start=2):
-                if any(v is not None and str(v).strip() for v in values):
-                    yield Row(line, {c: _cell(v) for c, v in zip(self.columns, values, strict=False)})
-                if line % 2000 == 0:
-                    progress(line - 1, line, total)
-            progress(total - 1, total, total)
-        finally:
-            workbook.close()
 
 
 def _cell(value) -> str:
     """An XLSX cell as the text a CSV would hold (dates as ISO, whole floats without .0)."""
-    if value is None:
-        return ""
     if hasattr(value, "isoformat"):
         return value.isoformat()[:10]
     if isinstance(value, float) and value.is_integer():
