@@ -160,7 +160,7 @@ class Table:
                                      (0, None))
                 if header is None:
                     raise TableError(f"sheet {sheet.name!r} of {self.path.name} is empty")
-                self._set_columns(list(header))
+                self._set_columns([_cell(name) for name in header])  # a year as a name: 2021, not 2021.0
                 total = (sheet.end or (0, 0))[0] + 1  # the last line
                 for line, values in rows:
                     if any(str(value).strip() for value in values):
