@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from itertools import pairwise
 from typing import IO
 from urllib.parse import quote
@@ -57,6 +57,10 @@ def _typed(text: str, datatype: str) -> str:
 def _p(term) -> str:
     """A vocabulary term as N-Triples (cached: the same few terms are written a million times)."""
     return f"<{term}>"
+
+
+#: :func:`values.coordinates`, remembered: an organisation's rows repeat its geolocation.
+_coordinates = lru_cache(maxsize=65536)(values.coordinates)
 
 
 @cache
@@ -200,17 +204,14 @@ class Converter:
         self._places: dict[str, _Place] = defaultdict(_Place)  # organisation -> where its rows place it
         self._deferred: list[Row] = []  # rows to convert once every row is read (see add)
         self._countries_of_name: dict[str, Counter] = defaultdict(Counter)  # name key -> countries of its rows
-        columns = dict.fromkeys(column for field_columns in mapping.fields.values() for column in field_columns)
-        # (column, the cells that mean "no value" there, the longest of them): most cells are longer, and not padded
-        self._missing = [(column, missing, max(map(len, missing), default=0))
-                         for column in columns for missing in [mapping.missing_values(column)]]
+        self._missing = {column: mapping.missing_values(column)
+                         for columns in mapping.fields.values() for column in columns}
         # A table repeats a few thousand spellings of its places, organisations and projects over its rows: each is
         # resolved once (a place's cells -> what they resolve to; a key -> its IRI).
         self._place_columns = [column for key in ("country", "nuts", "region_name")
                                for column in mapping.fields.get(("organisation", key), ())]
         self._locations: dict[tuple[str, ...], tuple] = {}
         self._iris: dict[tuple, str] = {}
-        self._points: dict[tuple[str, str], tuple[Decimal, Decimal] | None] = {}  # None: no place
         self._currency = _literal(mapping.currency)
 
     def add(self, row: Row) -> None:
@@ -243,10 +244,9 @@ class Converter:
     def _cleaned(self, cells: dict[str, str]) -> dict[str, str]:
         """The mapped cells that mean "no value", emptied (and counted)."""
         emptied = {}
-        for column, missing, longest in self._missing:
-            value = cells.get(column)
-            if value and (len(value) <= longest or value[0].isspace() or value[-1].isspace()) \
-                    and (value := value.strip()) in missing:
+        for column, missing in self._missing.items():
+            value = cells.get(column, "").strip()
+            if value and value in missing:
                 emptied[column] = ""
                 self.result.quality.missing_cells[value] += 1
         return emptied
@@ -407,17 +407,10 @@ class Converter:
             latitude, _, longitude = self._get(row, "organisation", "geolocation").partition(",")
         if not latitude and not longitude:
             return
-        point = self._points.get((latitude, longitude), False)
-        if point is False:  # not read yet
-            try:
-                point = values.coordinates(latitude, longitude)
-            except ValueError:
-                point = None
-            self._points[(latitude, longitude)] = point
-        if point is None:
+        try:
+            self._places[organisation].points[(place, _coordinates(latitude, longitude))] += 1
+        except ValueError:
             warnings.append("geolocation left out where it is no place (such as 0,0)")
-        else:
-            self._places[organisation].points[(place, point)] += 1
 
     @staticmethod
     def _terms(region) -> tuple[str, str]:
