@@ -188,6 +188,19 @@ def test_a_stream_is_loaded_in_pieces_cut_at_line_ends_to_the_same_triples(fresh
     assert exported[0] == exported[1] == set(data.splitlines())
 
 
+def test_a_stream_is_cut_in_growing_pieces_at_line_ends_and_its_last_piece_in_two():
+    from coopgraph.store.oxigraph import _pieces
+
+    data = ntriples(3000)
+    pieces = list(_pieces(io.BytesIO(data), 4000, 20_000))
+    assert b"".join(pieces) == data and all(piece.endswith(b"\n") for piece in pieces)
+    wanted = [4000, 8000, 16_000, *[20_000] * (len(pieces) - 5)]
+    assert all(abs(len(piece) - size) < 100 for piece, size in zip(pieces, wanted, strict=False))  # (lines of 60 B)
+    sizes = [len(piece) for piece in pieces]
+    assert abs(sizes[-1] - sizes[-2]) < 200  # the rest of the stream, halved: both loaders finish it
+    assert list(_pieces(io.BytesIO(b""), 4000, 20_000)) == []
+
+
 class Failing(io.RawIOBase):
     """N-Triples that fail after ``good`` bytes, as a conversion that meets a damaged file would."""
 

@@ -19,17 +19,17 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cache, lru_cache
 from itertools import pairwise
-from typing import IO
+from operator import itemgetter
+from typing import IO, Callable, NamedTuple
 from urllib.parse import quote
 
 from rdflib.namespace import RDF, SKOS, XSD
 
 from coopgraph.importers import values
 from coopgraph.importers.countries import country_iri, find_country, nuts_country_code
-from coopgraph.importers.mapping import Mapping
+from coopgraph.importers.mapping import SECTIONS, Mapping
 from coopgraph.importers.nuts import Found, find_region, find_region_by_name
 from coopgraph.importers.tables import Row
 from coopgraph.vocab import COOP, GEO, ID, ORGTYPE, ROLE
@@ -43,6 +43,7 @@ class RowRejected(Exception):
 # N-Triples needs only these four characters escaped in a string.
 _ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
 _TYPE = f"<{RDF.type}>"
+_DECIMAL, _ANY_URI = str(XSD.decimal), str(XSD.anyURI)  # an rdflib namespace's attributes are slow to look up
 
 
 def _literal(text: str) -> str:
@@ -74,7 +75,53 @@ def _code(term: str) -> str:
 
 
 def _mint(kind: str, *parts: str) -> str:
-    return f"<{ID}{kind}/{'/'.join(_quoted(part) for part in parts)}>"
+    return f"<{ID}{kind}/{'/'.join(map(_quoted, parts))}>"
+
+
+@lru_cache(maxsize=65536)
+def _decimal(text: str, decimal: str | None, thousands: str | None) -> str:
+    """An amount as an ``xsd:decimal`` literal (remembered: a table repeats half its amounts)."""
+    return f'"{values.amount(text, decimal, thousands):f}"^^<{_DECIMAL}>'
+
+
+@cache
+def _role_term(role: str) -> str:
+    return _p(ROLE[role])
+
+
+#: A row's mapped cells, tidied, in the order of :attr:`Converter.columns`: read by position, which is faster than by
+#: name, through the readers below (made once per mapping).
+Cells = list[str]
+
+
+def _all(positions: list[int]) -> Callable[[Cells], tuple[str, ...]]:
+    """The cells at ``positions``, as a tuple: a key of several columns."""
+    if len(positions) == 1:
+        position = positions[0]
+        return lambda cells: (cells[position],)
+    return itemgetter(*positions) if positions else lambda cells: ()
+
+
+def _first(positions: list[int]) -> Callable[[Cells], str]:
+    """The first non-empty cell at ``positions`` ('' when none): the columns a mapping lists for a field are tried
+    in order."""
+    if not positions:
+        return lambda cells: ""
+    if len(positions) == 1:
+        return itemgetter(positions[0])
+    pick = _all(positions)
+    return lambda cells: next(filter(None, pick(cells)), "")
+
+
+class _Location(NamedTuple):
+    """What the place cells of a row resolve to."""
+
+    country: str | None                  # N-Triples term
+    region: tuple[str, str] | None       # (region, its country), N-Triples terms
+    region_text: str                     # the code or name the region was read from
+    differs: bool                        # ... and it is not the region's own code (kept as coop:regionAsGiven)
+    found: Found | None                  # how a code was read (None for a name)
+    notes: list[str]                     # warnings
 
 
 _COUNTRY = _p(COOP.country)
@@ -92,7 +139,6 @@ _ROLE = _p(COOP.role)
 _PREF_LABEL, _ALT_LABEL = _p(SKOS.prefLabel), _p(SKOS.altLabel)
 
 _DATE_TYPES = {10: XSD.date, 7: XSD.gYearMonth, 4: XSD.gYear}
-_DECIMAL, _ANY_URI = str(XSD.decimal), str(XSD.anyURI)  # an rdflib namespace's attributes are slow to look up
 #: The amounts of a project or participation: the mapping's key, the predicate.
 _AMOUNTS = (("budget", _p(COOP.budget)), ("eu_contribution", _p(COOP.euContribution)))
 #: What the first row of an organisation says of it in a literal: the mapping's key, the predicate.
@@ -179,11 +225,16 @@ class _Place:
     """Where an organisation's rows place it: countries and regions, each with its number of rows, and the
     participations whose rows give no place, or a country without a region."""
 
-    countries: Counter = field(default_factory=Counter)
-    regions: Counter = field(default_factory=Counter)    # (region, its country) -> rows
+    countries: dict[str, int] = field(default_factory=dict)
+    regions: dict[tuple[str, str], int] = field(default_factory=dict)   # (region, its country) -> rows
     unplaced: list[str] = field(default_factory=list)
-    regionless: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))  # country -> participations
-    points: Counter = field(default_factory=Counter)     # (region or country, (latitude, longitude)) -> rows
+    regionless: dict[str, list[str]] = field(default_factory=dict)      # country -> participations
+    points: dict[tuple, int] = field(default_factory=dict)              # (region or country, (lat, long)) -> rows
+
+
+def _most(counts: dict) -> object | None:
+    """The key with the highest count, the first of equals (as ``Counter.most_common(1)``); None when empty."""
+    return max(counts, key=counts.__getitem__) if counts else None
 
 
 #: How many organisations with disagreeing rows the report describes.
@@ -202,16 +253,25 @@ class Converter:
         self._participations: set[str] = set()
         self._labels: dict[str, list[str]] = {}  # organisation -> its spellings, first seen first
         self._places: dict[str, _Place] = defaultdict(_Place)  # organisation -> where its rows place it
-        self._deferred: list[Row] = []  # rows to convert once every row is read (see add)
+        self._deferred: list[tuple[Row, Cells]] = []  # rows to convert once every row is read (see add)
         self._countries_of_name: dict[str, Counter] = defaultdict(Counter)  # name key -> countries of its rows
-        self._missing = {column: mapping.missing_values(column)
-                         for columns in mapping.fields.values() for column in columns}
+        # Compiled once: the columns the mapping reads, their "no value" cells, and a reader per field.
+        self.columns = tuple(dict.fromkeys(column for columns in mapping.fields.values() for column in columns))
+        self._given = itemgetter(*self.columns) if len(self.columns) > 1 else lambda cells: [cells[self.columns[0]]]
+        self._missing = [mapping.missing_values(column) - {""} for column in self.columns]
+        self._read = {(section, key): _first(self._positions(section, key))
+                      for section, keys in SECTIONS.items() for key in keys}
+        self._keys = {section: _all(self._positions(section, "id")) for section in SECTIONS}
+        self._amounts_of = {section: [(key, predicate, self._read[section, key]) for key, predicate in _AMOUNTS
+                                      if (section, key) in mapping.fields] for section in ("project", "participation")}
+        self._named_only = not mapping.fields.get(("organisation", "id"))
         # A table repeats a few thousand spellings of its places, organisations and projects over its rows: each is
         # resolved once (a place's cells -> what they resolve to; a key -> its IRI).
-        self._place_columns = [column for key in ("country", "nuts", "region_name")
-                               for column in mapping.fields.get(("organisation", key), ())]
-        self._locations: dict[tuple[str, ...], tuple] = {}
-        self._iris: dict[tuple, str] = {}
+        self._place_cells = _all([position for key in ("country", "nuts", "region_name")
+                                  for position in self._positions("organisation", key)])
+        self._locations: dict[tuple[str, ...], _Location] = {}
+        self._organisations: dict[tuple, str] = {}         # IRI by the parts it is minted from
+        self._projects: dict[tuple, tuple[str, str]] = {}  # (IRI, its participations' IRIs' start) by key
         self._currency = _literal(mapping.currency)
 
     def add(self, row: Row) -> None:
@@ -220,19 +280,18 @@ class Converter:
         if row.problem:
             self.result.rejects.append((row, row.problem))
             return
-        emptied = self._cleaned(row.cells)
-        cleaned = Row(row.line, {**row.cells, **emptied}, row.problem) if emptied else row
-        if not self.mapping.fields.get(("organisation", "id")) and not self._place_given(cleaned):
+        cells = self._tidied(row.cells)
+        if self._named_only and not any(self._place_cells(cells)):
             # without an id, an organisation is its name in its country: the country comes from its other rows
-            self._deferred.append(cleaned)
+            self._deferred.append((row, cells))
             return
-        self._add(cleaned, original=row)
+        self._add(row, cells)
 
     def finish(self) -> Conversion:
         """Convert the rows that waited; write each organisation's place, names and spellings; flush."""
-        for row in self._deferred:
-            countries = self._countries_of_name.get(values.name_key(self._get(row, "organisation", "name")))
-            self._add(row, original=row, country_of_name=countries.most_common(1)[0][0] if countries else None)
+        for row, cells in self._deferred:
+            countries = self._countries_of_name.get(values.name_key(self._read["organisation", "name"](cells)))
+            self._add(row, cells, country_of_name=countries.most_common(1)[0][0] if countries else None)
         for organisation, place in self._places.items():
             self._emit(self._organisation_place(organisation, place))
         for iri, (first, *others) in self._labels.items():
@@ -241,37 +300,38 @@ class Converter:
         self._flush()
         return self.result
 
-    def _cleaned(self, cells: dict[str, str]) -> dict[str, str]:
-        """The mapped cells that mean "no value", emptied (and counted)."""
-        emptied = {}
-        for column, missing in self._missing.items():
-            value = cells.get(column, "").strip()
-            if value and value in missing:
-                emptied[column] = ""
-                self.result.quality.missing_cells[value] += 1
-        return emptied
+    def _positions(self, section: str, key: str) -> list[int]:
+        """Where the columns of a field are in :data:`Cells`."""
+        return [self.columns.index(column) for column in self.mapping.fields.get((section, key), ())]
 
-    def _place_given(self, row: Row) -> bool:
-        return any(self._get(row, "organisation", key) for key in ("country", "nuts", "region_name"))
-
-    def _add(self, row: Row, original: Row, country_of_name: str | None = None) -> None:
+    def _tidied(self, cells: dict[str, str]) -> Cells:
+        """The mapped cells, tidied (:func:`values.tidy`), those that mean "no value" emptied and counted; written
+        for speed (twenty cells a row): C loops, and a Python one only for a row with a "no value" cell."""
         try:
-            lines, warnings, written, labels = self._convert(row, country_of_name)
+            given = self._given(cells)
+        except KeyError:  # a row shorter than the header
+            given = [cells.get(column, "") for column in self.columns]
+        tidied = [" ".join(value.split()) for value in given]
+        if any(map(frozenset.__contains__, self._missing, tidied)):
+            for position, (value, missing) in enumerate(zip(tidied, self._missing, strict=True)):
+                if value in missing:
+                    self.result.quality.missing_cells[value] += 1
+                    tidied[position] = ""
+        return tidied
+
+    def _add(self, row: Row, cells: Cells, country_of_name: str | None = None) -> None:
+        try:
+            project_key, name, role = self._identity(cells)
         except RowRejected as reason:
-            self.result.rejects.append((original, str(reason)))
+            self.result.rejects.append((row, str(reason)))
             return
-        participation = lines[0].split(" ", 1)[0]
+        warnings: list[str] = []
+        participation = self._convert(cells, project_key, name, role, country_of_name, warnings)
         if participation in self._participations:
             warnings.append("the same project, organisation and role as an earlier row: one participation "
                             "(give the mapping a [participation] id to tell them apart)")
         self._participations.add(participation)
-        self._emit(lines)
         self.result.rows_imported += 1
-        self._written |= written
-        for iri, label in labels:
-            spellings = self._labels.setdefault(iri, [])
-            if label not in spellings:
-                spellings.append(label)
         for warning in warnings:
             self.result.warnings[warning] += 1
             first = self.result.first_line_of_warning
@@ -289,85 +349,76 @@ class Converter:
 
     # -- one row ----------------------------------------------------------------------------------
 
-    def _get(self, row: Row, section: str, key: str) -> str:
-        """The first non-empty cell of the field's columns, tidied; '' when none."""
-        for column in self.mapping.fields.get((section, key), ()):
-            value = values.tidy(row.cells.get(column, ""))
-            if value:
-                return value
-        return ""
-
-    def _key(self, row: Row, section: str) -> list[str]:
-        return [values.tidy(row.cells.get(c, "")) for c in self.mapping.fields.get((section, "id"), ())]
-
-    def _convert(self, row: Row, country_of_name: str | None = None) \
-            -> tuple[list[str], list[str], set[str], list[tuple[str, str]]]:
-        prefix = self.mapping.prefix
-        lines: list[str] = []
-        warnings: list[str] = []
-        written: set[str] = set()
-        labels: list[tuple[str, str]] = []
-
-        project_key = self._key(row, "project")
+    def _identity(self, cells: Cells) -> tuple[tuple[str, ...], str, str]:
+        """(project key, organisation name, role): what a row must say to be imported."""
+        project_key = self._keys["project"](cells)
         if not all(project_key):
             raise RowRejected(f"no project id ({' + '.join(self.mapping.fields[('project', 'id')])} empty)")
-        project = self._iri("project", prefix, *project_key)
-
-        name = self._get(row, "organisation", "name")
+        name = self._read["organisation", "name"](cells)
         if not name:
             raise RowRejected(f"no organisation name ({', '.join(self.mapping.fields[('organisation', 'name')])} "
                               "empty)")
-        country, region, region_text, found, place_warnings = self._location(row)
-        warnings += place_warnings
-        organisation = self._organisation_iri(row, name, country or country_of_name)
-        if country and not self.mapping.fields.get(("organisation", "id")):
-            self._countries_of_name[values.name_key(name)][country] += 1
+        return project_key, name, self._role(cells)
 
-        role = self._role(row)
-        own_key = self._key(row, "participation")
+    def _convert(self, cells: Cells, project_key: tuple[str, ...], name: str, role: str,
+                 country_of_name: str | None, warnings: list[str]) -> str:
+        """Write a row's participation (and its project and organisation, if new); return the participation."""
+        project, of_project = self._project_iris(project_key)
+        location = self._location(cells)
+        warnings += location.notes
+        country = location.country
+        organisation = self._organisation_iri(cells, name, country or country_of_name)
+        if country and self._named_only:
+            self._countries_of_name[values.name_key(name)][country] += 1
+        own_key = self._keys["participation"](cells)
         if own_key and all(own_key):  # the source numbers its participations (CORDIS: order)
-            participation = _mint("participation", prefix, *project_key, *own_key)
+            participation = f"{of_project}/{'/'.join(map(_quoted, own_key))}>"
         else:
             who = organisation[len(f"<{ID}organisation/"):-1]  # already IRI-safe
-            participation = f"{_mint('participation', prefix, *project_key)[:-1]}/{who}/{role}>"
-        lines += [f"{participation} {_TYPE} {_PARTICIPATION_CLASS} .\n",
-                  f"{participation} {_PROJECT_OF} {project} .\n",
-                  f"{participation} {_ORGANISATION_OF} {organisation} .\n",
-                  f"{participation} {_ROLE} {_p(ROLE[role])} .\n"]
-        lines += self._place(participation, organisation, country, region, region_text, found)
-        self._point(row, organisation, region[0] if region else country, warnings)
-        lines += self._amounts(row, "participation", participation, warnings)
-
+            participation = f"{of_project}/{who}/{role}>"
+        lines = [f"{participation} {_TYPE} {_PARTICIPATION_CLASS} .\n",
+                 f"{participation} {_PROJECT_OF} {project} .\n",
+                 f"{participation} {_ORGANISATION_OF} {organisation} .\n",
+                 f"{participation} {_ROLE} {_role_term(role)} .\n"]
+        lines += self._place(participation, organisation, location)
+        self._point(cells, organisation, location.region[0] if location.region else country, warnings)
+        lines += self._amounts(cells, "participation", participation, warnings)
         if project not in self._written:
-            lines += self._project(row, project, written, warnings)
-            written.add(project)
+            lines += self._project(cells, project_key, project, warnings)
+            self._written.add(project)
         if organisation not in self._written:
-            lines += self._organisation(row, organisation, name)
-            written.add(organisation)
-        labels.append((organisation, name))
-        return lines, warnings, written, labels
+            lines += self._organisation(cells, organisation, name)
+            self._written.add(organisation)
+        spellings = self._labels.setdefault(organisation, [])
+        if name not in spellings:
+            spellings.append(name)
+        self._emit(lines)
+        return participation
 
-    def _location(self, row: Row) -> tuple[str | None, tuple[str, str] | None, str, Found | None, list[str]]:
-        """(country, (region, its country), the region's text, how it was read, notes) of a row's place cells."""
-        cells = tuple(row.cells.get(column, "") for column in self._place_columns)
-        location = self._locations.get(cells)
+    def _location(self, cells: Cells) -> _Location:
+        """What a row's place cells resolve to."""
+        given = self._place_cells(cells)
+        location = self._locations.get(given)
         if location is None:
-            country, warnings = self._country(row)
-            region, region_text, found, region_warnings = self._region(row, country)
+            country, warnings = self._country(cells)
+            region, region_text, found, region_warnings = self._region(cells, country)
             if country is None and region is not None:
                 country = region[1]
-            location = self._locations[cells] = (country, region, region_text, found, warnings + region_warnings)
+            location = self._locations[given] = _Location(
+                country, region, region_text, region is not None and region_text.upper() != _code(region[0]),
+                found, warnings + region_warnings)
         return location
 
-    def _iri(self, kind: str, *parts: str) -> str:
-        """:func:`_mint`, remembered: the same organisation or project is named on many rows."""
-        iri = self._iris.get((kind, *parts))
-        if iri is None:
-            iri = self._iris[(kind, *parts)] = _mint(kind, *parts)
-        return iri
+    def _project_iris(self, key: tuple[str, ...]) -> tuple[str, str]:
+        """A project's IRI, and the start of its participations' IRIs (remembered: a project has many rows)."""
+        iris = self._projects.get(key)
+        if iris is None:
+            prefix = self.mapping.prefix
+            iris = self._projects[key] = (_mint("project", prefix, *key), _mint("participation", prefix, *key)[:-1])
+        return iris
 
-    def _country(self, row: Row) -> tuple[str | None, list[str]]:
-        text = self._get(row, "organisation", "country")
+    def _country(self, cells: Cells) -> tuple[str | None, list[str]]:
+        text = self._read["organisation", "country"](cells)
         if not text:
             return None, []
         country = find_country(text)
@@ -375,13 +426,13 @@ class Converter:
             return None, [f"unknown country {text!r}: left out"]
         return _p(country), []
 
-    def _region(self, row: Row, country: str | None) \
+    def _region(self, cells: Cells, country: str | None) \
             -> tuple[tuple[str, str] | None, str, Found | None, list[str]]:
         """(region, its country) as N-Triples terms, the text it was read from, how it was read (None for a
         name), and notes: the first NUTS code, then region name, that resolves."""
         notes, unresolved = [], []
-        for column in self.mapping.fields.get(("organisation", "nuts"), ()):
-            code = row.cells.get(column, "").strip()
+        for position in self._positions("organisation", "nuts"):
+            code = cells[position]
             if code:
                 found = find_region(code, self.mapping.nuts_version)
                 if found.region is not None:
@@ -390,8 +441,8 @@ class Converter:
                 if found.justification:
                     unresolved.append(found.justification)
         if country is not None:
-            for column in self.mapping.fields.get(("organisation", "region_name"), ()):
-                text = values.tidy(row.cells.get(column, ""))
+            for position in self._positions("organisation", "region_name"):
+                text = cells[position]
                 if text:
                     region = find_region_by_name(text, nuts_country_code(country[1:-1]))
                     if region is not None:
@@ -400,40 +451,44 @@ class Converter:
                     unresolved.append(f"no NUTS 2021 region named {text!r}")
         return None, "", None, [f"{failed}: region left out" for failed in unresolved]
 
-    def _point(self, row: Row, organisation: str, place: str | None, warnings: list[str]) -> None:
+    def _point(self, cells: Cells, organisation: str, place: str | None, warnings: list[str]) -> None:
         """Remember where the row geolocates the organisation (``geolocation`` "lat,lon", or two columns)."""
-        latitude, longitude = self._get(row, "organisation", "latitude"), self._get(row, "organisation", "longitude")
+        latitude = self._read["organisation", "latitude"](cells)
+        longitude = self._read["organisation", "longitude"](cells)
         if not latitude and not longitude:
-            latitude, _, longitude = self._get(row, "organisation", "geolocation").partition(",")
+            latitude, _, longitude = self._read["organisation", "geolocation"](cells).partition(",")
         if not latitude and not longitude:
             return
         try:
-            self._places[organisation].points[(place, _coordinates(latitude, longitude))] += 1
+            point = (place, _coordinates(latitude, longitude))
         except ValueError:
             warnings.append("geolocation left out where it is no place (such as 0,0)")
+            return
+        points = self._places[organisation].points
+        points[point] = points.get(point, 0) + 1
 
     @staticmethod
     def _terms(region) -> tuple[str, str]:
         return _p(region.iri), _p(country_iri(region.country_code))
 
-    def _place(self, participation: str, organisation: str, country: str | None, region: tuple[str, str] | None,
-               region_text: str, found: Found | None) -> list[str]:
+    def _place(self, participation: str, organisation: str, location: _Location) -> list[str]:
         """The participation's own place, as its row gives it, and the reading of a code given otherwise."""
         place, lines = self._places[organisation], []
+        country, region, found = location.country, location.region, location.found
         quality = self.result.quality
         if country:
             lines.append(f"{participation} {_COUNTRY} {country} .\n")
-            place.countries[country] += 1
+            place.countries[country] = place.countries.get(country, 0) + 1
         if region:
             lines.append(f"{participation} {_REGION} {region[0]} .\n")
-            place.regions[region] += 1
-            if region_text.upper() != _code(region[0]):
-                lines.append(f"{participation} {_REGION_AS_GIVEN} {_literal(region_text)} .\n")
+            place.regions[region] = place.regions.get(region, 0) + 1
+            if location.differs:
+                lines.append(f"{participation} {_REGION_AS_GIVEN} {_literal(location.region_text)} .\n")
             if found is not None and found.reading:
                 quality.regions_read[found.reading] += 1
                 lines += self._inferred(participation, _REGION, region[0], found.justification)
         elif country:
-            place.regionless[country].append(participation)
+            place.regionless.setdefault(country, []).append(participation)
         else:
             place.unplaced.append(participation)
         return lines
@@ -447,20 +502,20 @@ class Converter:
         the organisation's place is written down as an inference too.
         """
         quality = self.result.quality
-        country = place.countries.most_common(1)[0][0] if place.countries else None
-        there = Counter({region: rows for region, rows in place.regions.items() if region[1] == country})
-        region = there.most_common(1)[0][0] if there else None
+        country = _most(place.countries)
+        region = _most({region: rows for region, rows in place.regions.items() if region[1] == country})
         lines = [f"{organisation} {_COUNTRY} {country} .\n"] if country else []
         lines += [f"{organisation} {_REGION} {region[0]} .\n"] if region else []
-        points = Counter({point: rows for (where, point), rows in place.points.items()
-                          if where == (region[0] if region else country)})
-        if points:  # where the rows that give its place geolocate it
-            (latitude, longitude), _ = points.most_common(1)[0]
-            lines += [f"{organisation} {_LATITUDE} {_typed(str(latitude), _DECIMAL)} .\n",
-                      f"{organisation} {_LONGITUDE} {_typed(str(longitude), _DECIMAL)} .\n"]
+        there = region[0] if region else country
+        point = _most({point: rows for (where, point), rows in place.points.items() if where == there})
+        if point:  # where the rows that give its place geolocate it
+            latitude, longitude = point
+            lines += [f'{organisation} {_LATITUDE} "{latitude}"^^<{_DECIMAL}> .\n',
+                      f'{organisation} {_LONGITUDE} "{longitude}"^^<{_DECIMAL}> .\n']
         given = ", ".join(f"{_code(term)} on {n} row(s)" for term, n in
                           [*([(region[0], place.regions[region])] if region else ()),
-                           *([(country, place.countries[country])] if country in place.countries else ())])
+                           *([(country, place.countries[country])] if country in place.countries else ())]) \
+            if place.unplaced or place.regionless else ""
         quality.rows_without_place += len(place.unplaced)
         if country:
             quality.rows_placed_by_organisation += len(place.unplaced)
@@ -483,7 +538,8 @@ class Converter:
         if len(place.countries) > 1 or not nested:  # SE32 and SE322 agree: one holds the other
             quality.organisations_disagreeing += 1
             counts = ", ".join(f"{_code(term[0] if isinstance(term, tuple) else term)} on {n} row(s)"
-                               for term, n in [*place.regions.most_common(), *place.countries.most_common()])
+                               for term, n in [*Counter(place.regions).most_common(),
+                                               *Counter(place.countries).most_common()])
             if len(quality.disagreements) < DISAGREEMENTS_SHOWN:
                 quality.disagreements.append(f"{organisation[1:-1]}: {counts}")
             for predicate, chosen in (("region", region and region[0]), ("country", country)):
@@ -504,15 +560,21 @@ class Converter:
                 f"{node} {_OBJECT} {value} .\n",
                 f"{node} {_JUSTIFICATION} {_literal(justification)}@en .\n"]
 
-    def _organisation_iri(self, row: Row, name: str, country: str | None) -> str:
-        key = self._key(row, "organisation")
+    def _organisation_iri(self, cells: Cells, name: str, country: str | None) -> str:
+        """By its id in the mapping's scheme, else by its name in its country (remembered: it has many rows)."""
+        key = self._keys["organisation"](cells)
         if key and all(key):
-            return self._iri("organisation", self.mapping.id_scheme or self.mapping.prefix, *key)
-        place = country[1:-1].rsplit("/", 1)[-1] if country else "unknown-country"
-        return self._iri("organisation", self.mapping.prefix, place, values.name_key(name))
+            parts = (self.mapping.id_scheme or self.mapping.prefix, *key)
+        else:
+            place = country[1:-1].rsplit("/", 1)[-1] if country else "unknown-country"
+            parts = (self.mapping.prefix, place, values.name_key(name))
+        iri = self._organisations.get(parts)
+        if iri is None:
+            iri = self._organisations[parts] = _mint("organisation", *parts)
+        return iri
 
-    def _role(self, row: Row) -> str:
-        text = self._get(row, "participation", "role")
+    def _role(self, cells: Cells) -> str:
+        text = self._read["participation", "role"](cells)
         if not text:
             if self.mapping.default_role:
                 return self.mapping.default_role
@@ -524,15 +586,15 @@ class Converter:
             raise RowRejected(f"unknown role {text!r} (the mapping knows: {self.mapping.role_names or 'none'})")
         return role
 
-    def _amounts(self, row: Row, section: str, subject: str, warnings: list[str]) -> list[str]:
+    def _amounts(self, cells: Cells, section: str, subject: str, warnings: list[str]) -> list[str]:
         """The numbers of a project's or participation's amounts, and once their currency (the mapping's)."""
         lines = []
-        for key, predicate in _AMOUNTS:
-            text = self._get(row, section, key)
+        for key, predicate, read in self._amounts_of[section]:
+            text = read(cells)
             if not text:
                 continue
             try:
-                number: Decimal = values.amount(text, self.mapping.decimal, self.mapping.thousands)
+                number = _decimal(text, self.mapping.decimal, self.mapping.thousands)
             except values.AmbiguousAmount:
                 self.result.quality.ambiguous_amounts += 1
                 warnings.append(f"{section} {key} left out where ambiguous (one mark and three digits, like "
@@ -542,27 +604,28 @@ class Converter:
             except ValueError as error:
                 warnings.append(f"{section} {key} left out: {error}")
                 continue
-            lines.append(f"{subject} {predicate} {_typed(format(number, 'f'), _DECIMAL)} .\n")
+            lines.append(f"{subject} {predicate} {number} .\n")
         if lines:
             lines.append(f"{subject} {_CURRENCY} {self._currency} .\n")
         return lines
 
-    def _project(self, row: Row, project: str, written: set[str], warnings: list[str]) -> list[str]:
+    def _project(self, cells: Cells, project_key: tuple[str, ...], project: str, warnings: list[str]) \
+            -> list[str]:
         prefix = self.mapping.prefix
         lines = [f"{project} {_TYPE} {_PROJECT_CLASS} .\n"]
         named = False
         for key, predicate in (("acronym", COOP.acronym), ("title", COOP.title)):
-            text = self._get(row, "project", key)
+            text = self._read["project", key](cells)
             if text:
                 lines.append(f"{project} {_p(predicate)} {_literal(text)} .\n")
                 named = True
         if not named:  # the shapes want a title or an acronym: the source's own identifier is the one name it gives
-            identifier = _literal(" ".join(self._key(row, "project")))
+            identifier = _literal(" ".join(project_key))
             lines += [f"{project} {_p(COOP.acronym)} {identifier} .\n",
                       *self._inferred(project, _p(COOP.acronym), identifier,
                                       "The source gives no acronym or title; the project is named by its identifier.")]
         for key, predicate in (("start", COOP.startDate), ("end", COOP.endDate)):
-            text = self._get(row, "project", key)
+            text = self._read["project", key](cells)
             if text:
                 try:
                     iso = values.date(text, self.mapping.date_formats)
@@ -572,28 +635,28 @@ class Converter:
                 lines.append(f"{project} {_p(predicate)} {_typed(iso, _DATE_TYPES[len(iso)])} .\n")
         for key, kind, cls, predicate in (("programme", "programme", COOP.Programme, COOP.programme),
                                           ("topic", "topic", COOP.Topic, COOP.topic)):
-            code = self._get(row, "project", key)
+            code = self._read["project", key](cells)
             if not code:
                 continue
             node = _mint(kind, prefix, code)
             lines.append(f"{project} {_p(predicate)} {node} .\n")
-            if node not in self._written and node not in written:
-                title = self._get(row, "project", f"{key}_title") or code
+            if node not in self._written:
+                title = self._read["project", f"{key}_title"](cells) or code
                 lines += [f"{node} {_TYPE} {_p(cls)} .\n",
                           f"{node} {_p(SKOS.prefLabel)} {_literal(title)} .\n",
                           f"{node} {_p(COOP.acronym if key == 'programme' else SKOS.notation)} {_literal(code)} .\n"]
-                written.add(node)
-        for theme in (t.strip() for t in self._get(row, "project", "theme").split(";")):
+                self._written.add(node)
+        for theme in (t.strip() for t in self._read["project", "theme"](cells).split(";")):
             if theme:
                 node = _mint("theme", prefix, theme)
                 lines.append(f"{project} {_p(COOP.theme)} {node} .\n")
-                if node not in self._written and node not in written:
+                if node not in self._written:
                     lines += [f"{node} {_TYPE} {_p(COOP.Theme)} .\n", f"{node} {_PREF_LABEL} {_literal(theme)} .\n"]
-                    written.add(node)
-        lines += self._amounts(row, "project", project, warnings)
+                    self._written.add(node)
+        lines += self._amounts(cells, "project", project, warnings)
         return lines
 
-    def _organisation(self, row: Row, organisation: str, name: str) -> list[str]:
+    def _organisation(self, cells: Cells, organisation: str, name: str) -> list[str]:
         """What the first row of an organisation says of it (its place comes once all rows are read).
 
         A short name that is the name itself (1,604 CORDIS organisations) is not written: the name, the
@@ -601,13 +664,13 @@ class Converter:
         """
         lines = [f"{organisation} {_TYPE} {_ORGANISATION_CLASS} .\n"]
         for key, predicate in _ORGANISATION_LITERALS:
-            text = self._get(row, "organisation", key)
+            text = self._read["organisation", key](cells)
             if text and not (key == "short_name" and text == name):
                 lines.append(f"{organisation} {predicate} {_literal(text)} .\n")
-        homepage = self._get(row, "organisation", "homepage")
+        homepage = self._read["organisation", "homepage"](cells)
         if homepage:
             lines.append(f"{organisation} {_HOMEPAGE} {_typed(homepage, _ANY_URI)} .\n")
-        kind = self.mapping.type_values.get(self._get(row, "organisation", "type").casefold())
+        kind = self.mapping.type_values.get(self._read["organisation", "type"](cells).casefold())
         if kind:
             lines.append(f"{organisation} {_ORGANISATION_TYPE} {_p(ORGTYPE[kind])} .\n")
         return lines

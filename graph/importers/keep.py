@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from coopgraph.importers.mapped import shipped_mapping
@@ -39,8 +38,8 @@ def jobs(paths: list[Path]) -> list[Job]:
     def enrich(row: Row) -> Row:
         key = tuple(row.cells.get(c, "").strip() for c in join)
         if key not in projects:
-            return replace(row, problem=f"no row for this project ({', '.join(join)}) in {projects_table.path.name}")
-        return replace(row, cells={**projects[key], **row.cells})
+            return row._replace(problem=f"no row for this project ({', '.join(join)}) in {projects_table.path.name}")
+        return row._replace(cells={**projects[key], **row.cells})
 
     name = paths[0].name if len(paths) == 1 else partners_table.path.name
     return [Job(f"keep/{name}", "keep", partners_table, shipped_mapping("keep"), list(paths), enrich,

@@ -9,9 +9,8 @@ import csv
 import gzip
 import io
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Callable, Iterator
+from typing import IO, Callable, Iterator, NamedTuple
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -27,8 +26,7 @@ class TableError(Exception):
     """A table cannot be read; the message says why in one line."""
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One data row: its line (1-based, counting the header) and its cells by column name.
 
     ``problem`` says why the row cannot be used (too many cells, no project row to join...): it is

@@ -26,30 +26,31 @@ from coopgraph.store.terms import to_ox
 #: Formats read line by line, so that a stream of them can be loaded in pieces cut at line ends.
 LINE_MEDIA_TYPES = {"application/n-triples", "application/n-quads"}
 #: How much of a stream one bulk load takes (about 200,000 triples of an import); smaller pieces overlap more but
-#: leave Oxigraph more files to merge.
-PIECE_BYTES = 32 << 20
+#: leave Oxigraph more files to merge. The first pieces are smaller, so that writing starts sooner.
+PIECE_BYTES, FIRST_PIECE_BYTES = 32 << 20, 8 << 20
 #: Pieces written at once (Oxigraph's own loader runs two batches at once too), and held at most: the stream is
 #: read ahead of the loaders, which finish its last pieces on every core once it ends.
 LOADERS, PIECES_HELD = 2, 4
 
 
-def _pieces(stream: IO[bytes], size: int) -> Iterator[bytes]:
-    """A stream of lines in pieces of ``size`` bytes or a little less, each ending at a line's end."""
-    rest = b""
+def _pieces(stream: IO[bytes], first: int, size: int) -> Iterator[bytes]:
+    """A stream of lines in pieces of about ``first`` bytes, then twice as many up to ``size``, each ending at a
+    line's end; the last piece is cut in two, so that two loaders finish it."""
+    rest, want = b"", min(first, size)
     while True:
         parts, read = [rest], 0
-        while read < size and (block := stream.read(size - read)):
+        while read < want and (block := stream.read(want - read)):
             parts.append(block)
             read += len(block)
         data = b"".join(parts)
-        if read < size:  # the end of the stream
-            if data:
-                yield data
+        if read < want:  # the end of the stream
+            half = data.rfind(b"\n", 0, len(data) // 2) + 1
+            yield from (piece for piece in (data[:half], data[half:]) if piece)
             return
         cut = data.rfind(b"\n") + 1  # none in a piece (a line of 16 MB or more): read on
         if cut:
             yield data[:cut]
-        rest = data[cut:]
+        rest, want = data[cut:], min(2 * want, size)
 
 
 class OxigraphStore(CatalogStore):
@@ -197,7 +198,7 @@ class OxigraphStore(CatalogStore):
         """
         loader, writing = ThreadPoolExecutor(LOADERS, thread_name_prefix="coopgraph-load"), deque()
         try:
-            for piece in _pieces(stream, PIECE_BYTES):
+            for piece in _pieces(stream, FIRST_PIECE_BYTES, PIECE_BYTES):
                 if len(writing) == PIECES_HELD:  # the stream waits for the loaders
                     writing.popleft().result()
                 writing.append(loader.submit(self._ox.bulk_load, piece, format, to_graph=graph, lenient=lenient))
@@ -211,7 +212,12 @@ class OxigraphStore(CatalogStore):
 
     def _changed(self) -> None:
         self._clean = not self._stray_graphs()
-        if self.path is not None and Snapshots(self.path).watched():
+        if self.path is None:
+            return
+        # What transactions wrote is then in the store's files, not only in its log: the next process to open the
+        # store need not replay the log (half a second after `init`, paid by the import that followed).
+        self._ox.flush()
+        if Snapshots(self.path).watched():
             self.snapshot()
 
     def snapshot(self) -> Path:
