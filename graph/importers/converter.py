@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import pairwise
 from operator import itemgetter
-from typing import IO, Callable, NamedTuple
+from typing import IO, Callable, NamedTuple, Sequence
 from urllib.parse import quote
 
 from rdflib.namespace import RDF, SKOS, XSD
@@ -94,12 +94,13 @@ def _role_term(role: str) -> str:
 Cells = list[str]
 
 
-def _all(positions: list[int]) -> Callable[[Cells], tuple[str, ...]]:
-    """The cells at ``positions``, as a tuple: a key of several columns."""
-    if len(positions) == 1:
-        position = positions[0]
-        return lambda cells: (cells[position],)
-    return itemgetter(*positions) if positions else lambda cells: ()
+def _all(keys: Sequence) -> Callable[[Cells | dict[str, str]], tuple[str, ...]]:
+    """The cells at ``keys`` (positions in :data:`Cells`, or a row's column names), as a tuple: a key of several
+    columns."""
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda cells: (cells[key],)
+    return itemgetter(*keys) if keys else lambda cells: ()
 
 
 def _first(positions: list[int]) -> Callable[[Cells], str]:
@@ -257,7 +258,7 @@ class Converter:
         self._countries_of_name: dict[str, Counter] = defaultdict(Counter)  # name key -> countries of its rows
         # Compiled once: the columns the mapping reads, their "no value" cells, and a reader per field.
         self.columns = tuple(dict.fromkeys(column for columns in mapping.fields.values() for column in columns))
-        self._given = itemgetter(*self.columns) if len(self.columns) > 1 else lambda cells: [cells[self.columns[0]]]
+        self._given = _all(self.columns)
         self._missing = [mapping.missing_values(column) - {""} for column in self.columns]
         self._read = {(section, key): _first(self._positions(section, key))
                       for section, keys in SECTIONS.items() for key in keys}
