@@ -14,6 +14,7 @@ from rdflib import Graph
 import coopgraph
 from conftest import FIXTURES, raw_graphs
 from coopgraph.store import CATALOG, StoreError, source_iri
+from coopgraph.store.oxigraph import _pieces
 from coopgraph.vocab import COOP
 
 FORMATS = ["extra-project.ttl", "extra-project.nt", "extra-project.jsonld", "extra-project.rdf"]
@@ -189,8 +190,6 @@ def test_a_stream_is_loaded_in_pieces_cut_at_line_ends_to_the_same_triples(fresh
 
 
 def test_a_stream_is_cut_in_growing_pieces_at_line_ends_and_its_last_piece_in_two():
-    from coopgraph.store.oxigraph import _pieces
-
     data = ntriples(3000)
     pieces = list(_pieces(io.BytesIO(data), 4000, 20_000))
     assert b"".join(pieces) == data and all(piece.endswith(b"\n") for piece in pieces)

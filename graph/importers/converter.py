@@ -81,7 +81,7 @@ def _mint(kind: str, *parts: str) -> str:
 @lru_cache(maxsize=65536)
 def _decimal(text: str, decimal: str | None, thousands: str | None) -> str:
     """An amount as an ``xsd:decimal`` literal (remembered: a table repeats half its amounts)."""
-    return f'"{values.amount(text, decimal, thousands):f}"^^<{_DECIMAL}>'
+    return _typed(format(values.amount(text, decimal, thousands), "f"), _DECIMAL)
 
 
 @cache
@@ -291,8 +291,8 @@ class Converter:
     def finish(self) -> Conversion:
         """Convert the rows that waited; write each organisation's place, names and spellings; flush."""
         for row, cells in self._deferred:
-            countries = self._countries_of_name.get(values.name_key(self._read["organisation", "name"](cells)))
-            self._add(row, cells, country_of_name=countries.most_common(1)[0][0] if countries else None)
+            countries = self._countries_of_name.get(values.name_key(self._read["organisation", "name"](cells)), {})
+            self._add(row, cells, country_of_name=_most(countries))
         for organisation, place in self._places.items():
             self._emit(self._organisation_place(organisation, place))
         for iri, (first, *others) in self._labels.items():
@@ -307,12 +307,12 @@ class Converter:
 
     def _tidied(self, cells: dict[str, str]) -> Cells:
         """The mapped cells, tidied (:func:`values.tidy`), those that mean "no value" emptied and counted; written
-        for speed (twenty cells a row): C loops, and a Python one only for a row with a "no value" cell."""
+        for speed (twenty cells a row): a Python loop only for a row with a "no value" cell."""
         try:
             given = self._given(cells)
         except KeyError:  # a row shorter than the header
             given = [cells.get(column, "") for column in self.columns]
-        tidied = [" ".join(value.split()) for value in given]
+        tidied = list(map(values.tidy, given))
         if any(map(frozenset.__contains__, self._missing, tidied)):
             for position, (value, missing) in enumerate(zip(tidied, self._missing, strict=True)):
                 if value in missing:
@@ -511,8 +511,8 @@ class Converter:
         point = _most({point: rows for (where, point), rows in place.points.items() if where == there})
         if point:  # where the rows that give its place geolocate it
             latitude, longitude = point
-            lines += [f'{organisation} {_LATITUDE} "{latitude}"^^<{_DECIMAL}> .\n',
-                      f'{organisation} {_LONGITUDE} "{longitude}"^^<{_DECIMAL}> .\n']
+            lines += [f"{organisation} {_LATITUDE} {_typed(str(latitude), _DECIMAL)} .\n",
+                      f"{organisation} {_LONGITUDE} {_typed(str(longitude), _DECIMAL)} .\n"]
         given = ", ".join(f"{_code(term)} on {n} row(s)" for term, n in
                           [*([(region[0], place.regions[region])] if region else ()),
                            *([(country, place.countries[country])] if country in place.countries else ())]) \
@@ -595,7 +595,7 @@ class Converter:
             if not text:
                 continue
             try:
-                number = _decimal(text, self.mapping.decimal, self.mapping.thousands)
+                literal = _decimal(text, self.mapping.decimal, self.mapping.thousands)
             except values.AmbiguousAmount:
                 self.result.quality.ambiguous_amounts += 1
                 warnings.append(f"{section} {key} left out where ambiguous (one mark and three digits, like "
@@ -605,7 +605,7 @@ class Converter:
             except ValueError as error:
                 warnings.append(f"{section} {key} left out: {error}")
                 continue
-            lines.append(f"{subject} {predicate} {number} .\n")
+            lines.append(f"{subject} {predicate} {literal} .\n")
         if lines:
             lines.append(f"{subject} {_CURRENCY} {self._currency} .\n")
         return lines

@@ -115,7 +115,7 @@ def nuts_2021() -> tuple[NutsRegion, ...]:
                 regions[code] = NutsRegion(code, label or labels_2024.get(code, code), level, country, scheme,
                                            latin=latin.get(code) if level > 0 else None)
     with open(_UK_2018, encoding="utf-8") as uk_table:
-        for entry in yaml.load(uk_table, Loader=yaml.CSafeLoader):  # libyaml: 10 x faster than safe_load
+        for entry in yaml.load(uk_table, Loader=yaml.CSafeLoader):  # libyaml: 0.015 s, safe_load 0.1 s
             code = entry["NUTS Code"]
             regions[code] = NutsRegion(code, entry["NUTS label"], int(entry["NUTS level"]), entry["Country code"],
                                        _UK_SCHEME)
