@@ -1,5 +1,5 @@
 """``python -m coopgraph`` runs the command line."""
 
-from coopgraph.cli import app
+from coopgraph.cli import command_line
 
-app(prog_name="coopgraph")
+command_line()

@@ -27,7 +27,7 @@ from coopgraph.store.terms import to_ox
 LINE_MEDIA_TYPES = {"application/n-triples", "application/n-quads"}
 #: How much of a stream one bulk load takes (about 200,000 triples of an import); smaller pieces overlap more but
 #: leave Oxigraph more files to merge. The first pieces are smaller, so that writing starts sooner.
-PIECE_BYTES, FIRST_PIECE_BYTES = 32 << 20, 8 << 20
+PIECE_BYTES, FIRST_PIECE_BYTES = 32 << 20, 4 << 20
 #: Pieces written at once (Oxigraph's own loader runs two batches at once too), and held at most: the stream is
 #: read ahead of the loaders, which finish its last pieces on every core once it ends.
 LOADERS, PIECES_HELD = 2, 4
