@@ -670,9 +670,21 @@ def test_an_acronym_names_a_project_as_well_as_a_title(shapes: Graph) -> None:
 
 def test_broken_amount_without_currency(broken_results) -> None:
     _, found, data = broken_results
-    hits = [f for f, p, _, c in found if p == COOP.currency and c == SH.MinCountConstraintComponent]
-    assert hits == [project("broken-alpha")]
+    assert (project("broken-alpha"), None, project("broken-alpha"), SH.OrConstraintComponent) in found
     assert (project("broken-alpha"), COOP.euContribution, None) in data
+
+
+def test_a_participations_amounts_are_in_its_projects_currency(shapes: Graph) -> None:
+    data = Graph().parse(data="""@prefix coop: <https://w3id.org/coopgraph/ontology#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <https://example.org/p> coop:currency "EUR" .
+        <https://example.org/a> coop:project <https://example.org/p> ; coop:euContribution "10"^^xsd:decimal .
+        <https://example.org/b> coop:project <https://example.org/q> ; coop:euContribution "20"^^xsd:decimal .""",
+                         format="turtle")
+    conforms, results = validate(data, shapes)
+    assert not conforms
+    assert [f for f, _, _, c in result_rows(results) if c == SH.OrConstraintComponent] == [
+        URIRef("https://example.org/b")]  # (both lack an organisation and a role, which other shapes report)
 
 
 def test_broken_date_as_plain_string(broken_results) -> None:

@@ -33,7 +33,9 @@ ex:org a coop:Organisation ; skos:prefLabel "A"@en, "B"@en ; coop:organisationTy
 ex:unit a coop:OrganisationalUnit ; skos:prefLabel "Unit"@en .
 ex:wp a coop:WorkPackage ; coop:number "one" .
 ex:event a coop:Event ; coop:eventOf ex:org ; coop:participantCount -3 .
-ex:part coop:project ex:p ; coop:partnerNumber ex:org, "PP2" ; coop:role role:partner .
+ex:part coop:project ex:p ; coop:partnerNumber ex:org, "PP2" ; coop:role role:partner ;
+    coop:euContribution "5"^^xsd:decimal .
+ex:lone coop:project ex:q ; coop:euContribution "7"^^xsd:decimal .  # nor its project has a currency
 ex:p coop:budget "12"^^xsd:integer ; coop:currency "euro" ;
     coop:region "SE33" ; coop:country <https://example.org/SWE> .
 ex:fund a coop:Fund .

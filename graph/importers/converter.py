@@ -252,6 +252,7 @@ class Converter:
         self._pending: list[str] = []
         self._written: set[str] = set()
         self._participations: set[str] = set()
+        self._priced: set[str] = set()  # the projects whose currency is written
         self._labels: dict[str, list[str]] = {}  # organisation -> its spellings, first seen first
         self._places: dict[str, _Place] = defaultdict(_Place)  # organisation -> where its rows place it
         self._deferred: list[tuple[Row, Cells]] = []  # rows to convert once every row is read (see add)
@@ -383,7 +384,7 @@ class Converter:
                  f"{participation} {_ROLE} {_role_term(role)} .\n"]
         lines += self._place(participation, organisation, location)
         self._point(cells, organisation, location.region[0] if location.region else country, warnings)
-        lines += self._amounts(cells, "participation", participation, warnings)
+        lines += self._amounts(cells, "participation", participation, project, warnings)
         if project not in self._written:
             lines += self._project(cells, project_key, project, warnings)
             self._written.add(project)
@@ -587,8 +588,10 @@ class Converter:
             raise RowRejected(f"unknown role {text!r} (the mapping knows: {self.mapping.role_names or 'none'})")
         return role
 
-    def _amounts(self, cells: Cells, section: str, subject: str, warnings: list[str]) -> list[str]:
-        """The numbers of a project's or participation's amounts, and once their currency (the mapping's)."""
+    def _amounts(self, cells: Cells, section: str, subject: str, project: str, warnings: list[str]) -> list[str]:
+        """The numbers of a project's or participation's amounts, and the first time its project has any, the project's
+        currency (the mapping's): a participation's amounts are in its project's currency (72,304 triples of the
+        CORDIS table said it again on each participation)."""
         lines = []
         for key, predicate, read in self._amounts_of[section]:
             text = read(cells)
@@ -606,8 +609,9 @@ class Converter:
                 warnings.append(f"{section} {key} left out: {error}")
                 continue
             lines.append(f"{subject} {predicate} {literal} .\n")
-        if lines:
-            lines.append(f"{subject} {_CURRENCY} {self._currency} .\n")
+        if lines and project not in self._priced:
+            lines.append(f"{project} {_CURRENCY} {self._currency} .\n")
+            self._priced.add(project)
         return lines
 
     def _project(self, cells: Cells, project_key: tuple[str, ...], project: str, warnings: list[str]) \
@@ -654,7 +658,7 @@ class Converter:
                 if node not in self._written:
                     lines += [f"{node} {_TYPE} {_p(COOP.Theme)} .\n", f"{node} {_PREF_LABEL} {_literal(theme)} .\n"]
                     self._written.add(node)
-        lines += self._amounts(cells, "project", project, warnings)
+        lines += self._amounts(cells, "project", project, project, warnings)
         return lines
 
     def _organisation(self, cells: Cells, organisation: str, name: str) -> list[str]:
