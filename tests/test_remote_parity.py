@@ -2,8 +2,8 @@
 
 Each store is given the same content through the command line (``init``, two imports, a load of Turtle with
 hostile strings and blank nodes); then every named query, ``regions top`` for each weight and level (the
-servers count these themselves), the networks, ``stats`` and ``sources`` must answer exactly as the embedded
-store does, and so must the stores after ``remove``. The servers run on 127.0.0.1 (see ``tests/servers.py``).
+servers count these themselves), the networks, ``stats``, ``sources`` and ``validate`` must answer exactly as the
+embedded store does, and so must the stores after ``remove``. The servers run on 127.0.0.1 (see ``tests/servers.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph
 from rdflib.compare import isomorphic
+from test_validation import MORE_BROKEN
 
 import coopgraph
 from conftest import FIXTURES, run_cli
@@ -147,6 +148,30 @@ def test_more_rows_than_an_answer_holds_with_long_values_are_read_whole(both, tm
     finally:
         for kg in both:
             kg.remove("file/long.ttl")
+
+
+def test_validating_finds_the_same_violations(both, tmp_path):
+    """The shapes' queries (sets taken away with ``MINUS``, subclasses, casts, counts) run on the server as here: the
+    same violations of broken data, blank nodes compared as blank."""
+    broken = tmp_path / "more-broken.ttl"
+    broken.write_text(MORE_BROKEN, encoding="utf-8")
+    files = [FIXTURES / "broken.ttl", broken]
+
+    def violations(kg) -> Counter:
+        return Counter(tuple("_:" if isinstance(term, BNode) else term for term in
+                             (v.focus, v.path, v.value, v.message, v.shape)) for v in kg.validate().violations)
+
+    local, remote = both
+    for kg in both:
+        kg.load(files)
+    try:
+        expected = violations(local)
+        assert sum(expected.values()) >= 38
+        assert violations(remote) == expected
+    finally:
+        for kg in both:
+            for path in files:
+                kg.remove(f"file/{path.name}")
 
 
 @pytest.mark.parametrize("level", [0, 1, 2, 3])
