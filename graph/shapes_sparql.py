@@ -161,12 +161,11 @@ def _checks_of(shapes: Graph, node_shape: Node, shape: Node, targets: str) -> li
         if parameter in _NOT_CONSTRAINTS:
             continue
         alternatives = _alternatives(shapes, parameter, value, "?value" if path is not None else "?this")
-        test = _value_test(shapes, parameter, value, "?value") if alternatives is None else None
         if alternatives is not None:
             minus = " ".join(f"MINUS {{ {pattern} }}" for pattern in alternatives)
             sparql = f"SELECT ?this ?value WHERE {{ {scope} {values} {minus} }}" if path is not None else \
                 f"SELECT ?this ?value WHERE {{ {targets} {minus} {values} }}"
-        elif test is not None:
+        elif (test := _value_test(shapes, parameter, value, "?value")) is not None:
             sparql = f"SELECT ?this ?value WHERE {{ {scope} {values} FILTER(!{test}) }}"
         elif parameter == SH.minCount:
             maximum = shapes.value(shape, SH.maxCount)

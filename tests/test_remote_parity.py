@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from rdflib import BNode, Graph
 from rdflib.compare import isomorphic
-from test_validation import MORE_BROKEN
+from test_validation import MORE_BROKEN, counted
 
 import coopgraph
 from conftest import FIXTURES, run_cli
@@ -156,18 +156,13 @@ def test_validating_finds_the_same_violations(both, tmp_path):
     broken = tmp_path / "more-broken.ttl"
     broken.write_text(MORE_BROKEN, encoding="utf-8")
     files = [FIXTURES / "broken.ttl", broken]
-
-    def violations(kg) -> Counter:
-        return Counter(tuple("_:" if isinstance(term, BNode) else term for term in
-                             (v.focus, v.path, v.value, v.message, v.shape)) for v in kg.validate().violations)
-
     local, remote = both
     for kg in both:
         kg.load(files)
     try:
-        expected = violations(local)
+        expected = counted(local.validate().violations)
         assert sum(expected.values()) >= 38
-        assert violations(remote) == expected
+        assert counted(remote.validate().violations) == expected
     finally:
         for kg in both:
             for path in files:
