@@ -443,7 +443,7 @@ def _show(reports: list[SourceReport]) -> None:
         if r.quality_notes:
             _say(f"data quality: {r.source}: " + "; ".join(r.quality_notes) + " (see its report.json)")
         for message, seen in list(r.warnings.items())[:10]:
-            _say(f"warning: {r.source}: {message} ({seen['rows']} row(s), first at line {seen['first line']})")
+            _say(f"warning: {r.source}: {message} ({seen['rows']:,} row(s), first at line {seen['first line']:,})")
         if len(r.warnings) > 10:
             _say(f"warning: {r.source}: {len(r.warnings) - 10} more kinds of warning in its report.json")
         if r.rejects:

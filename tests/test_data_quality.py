@@ -159,6 +159,43 @@ def test_decimal_and_thousands_settle_ambiguous_amounts(fresh_kg, tmp_path):
     assert budgets == {"ADRIA": Decimal("125000"), "BALT": Decimal("2.5")}  # "2.500": "." is the decimal mark
 
 
+ZERO_BUDGETS = """project,project_budget,project_eu,pic,name,country,role,budget,eu
+P1,0,1000,1,Umeå universitet,SE,lead,0,500
+P1,0,1000,2,Grad Zagreb,HR,partner,"0,00","12,5"
+P1,0,1000,3,Turun yliopisto,FI,partner,0,0
+P2,2000,1000,1,Umeå universitet,SE,lead,0,
+P2,2000,1000,4,Stadt Wanderer,DE,partner,100,50
+P2,2000,1000,5,Queen's University Belfast,UK,partner,0,NA
+"""
+
+
+def test_a_budget_of_0_beside_a_positive_eu_contribution_is_left_out(fresh_kg, tmp_path):
+    (tmp_path / "zero.csv").write_text(ZERO_BUDGETS, encoding="utf-8")
+    (tmp_path / "zero.toml").write_text("""[source]\nprefix = "zero"\ncurrency = "EUR"
+[project]\nid = "project"\nbudget = "project_budget"\neu_contribution = "project_eu"
+[organisation]\nid = "pic"\npic = "pic"\nname = "name"\ncountry = "country"
+[participation]\nrole = "role"\nrole_values = { lead = "leadPartner", partner = "partner" }
+budget = "budget"\neu_contribution = "eu"
+""", encoding="utf-8")
+    (report,) = run(fresh_kg, IMPORTERS["table"].jobs([tmp_path / "zero.csv"], mapping=tmp_path / "zero.toml"),
+                    report_dir=tmp_path)
+    table = pandas.read_csv(tmp_path / "zero.csv", dtype=str, keep_default_na=False)
+    number = lambda column: pandas.to_numeric(table[column].str.replace(",", "."), errors="coerce")  # noqa: E731
+    left_out = (number("budget") == 0) & (number("eu") > 0)
+    expected = {(row.project, row.pic) for row in table[(table.budget != "") & ~left_out].itertuples()}
+    budgets = {(str(r.project), str(r.pic)) for r in fresh_kg.query("""
+        SELECT ?project ?pic WHERE { ?p coop:budget ?b ; coop:project/coop:acronym ?project ;
+                                     coop:organisation/coop:pic ?pic }""")}
+    assert budgets == expected and len(expected) == 4  # a 0 without a contribution, or beside 0, stays
+    projects = {str(r.project): r.budget and r.budget.toPython() for r in fresh_kg.query("""
+        SELECT ?project ?budget WHERE { VALUES ?project { "P1" "P2" } ?p a coop:Project ; coop:acronym ?project
+                                        OPTIONAL { ?p coop:budget ?budget } }""")}
+    assert projects == {"P1": None, "P2": Decimal("2000")}
+    assert report.data_quality["budgets of 0 left out beside a positive EU contribution"] == left_out.sum() + 1
+    assert report.warnings["participation budget of 0 left out beside a positive EU contribution (a budget holds "
+                           "its contribution: the source gives none)"] == {"rows": 2, "first line": 2}
+
+
 @pytest.mark.parametrize("text, settings, value", [
     ("491873,75", {}, "491873.75"), ("1.087.963,75", {}, "1087963.75"), ("1,250,000.50", {}, "1250000.50"),
     ("125000", {}, "125000"), ("12 500,00", {}, "12500.00"), ("-1.5", {}, "-1.5"),

@@ -139,7 +139,21 @@ def test_project_page_card_partners_and_parts(client, kg):
     assert Counter(row["kind"] for row in data["parts"])["work package"] == 6
     carpathian = entity(client, "https://w3id.org/coopgraph/id/project/carpathian-city-network-platform")
     assert carpathian["card"]["eu_contribution"] == pytest.approx(298724.85)
+    assert carpathian["card"]["eu_contribution_summed_over"] is None  # the project's own
     assert carpathian["partners"][0]["role"] == "lead-partner"  # the lead first
+
+
+def test_a_project_amount_summed_over_its_partners_says_over_how_many(client):
+    iri = "https://w3id.org/coopgraph/id/project/cordis/101000001"
+    data = entity(client, iri)
+    page = " ".join(client.get("/entity", params={"iri": iri}).text.split())
+    partners = len(data["partners"])
+    for key in ("budget", "eu_contribution"):
+        given = [row[key] for row in data["partners"] if row[key] is not None]
+        assert data["card"][key] == pytest.approx(sum(given)) and data["card"][f"{key}_summed_over"] == len(given)
+        assert ("(the sum of " + (f"{len(given)} of {partners}" if len(given) < partners else f"its {partners}")
+                + " partners' own)") in page
+    assert data["card"]["eu_contribution_summed_over"] < partners  # one partner gives no contribution
 
 
 def test_drawings_carry_places_and_sizes_without_overlaps(client):

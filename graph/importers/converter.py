@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import cache, lru_cache
 from itertools import pairwise
 from operator import itemgetter
@@ -79,9 +80,10 @@ def _mint(kind: str, *parts: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _decimal(text: str, decimal: str | None, thousands: str | None) -> str:
-    """An amount as an ``xsd:decimal`` literal (remembered: a table repeats half its amounts)."""
-    return _typed(format(values.amount(text, decimal, thousands), "f"), _DECIMAL)
+def _decimal(text: str, decimal: str | None, thousands: str | None) -> tuple[Decimal, str]:
+    """An amount and its ``xsd:decimal`` literal (remembered: a table repeats half its amounts)."""
+    amount = values.amount(text, decimal, thousands)
+    return amount, _typed(format(amount, "f"), _DECIMAL)
 
 
 @cache
@@ -158,6 +160,7 @@ class Quality:
     rows_given_region_by_organisation: int = 0                   # ... of which the organisation's region is there
     regions_read: Counter = field(default_factory=Counter)       # "NUTS 2016", "parent"... -> rows
     ambiguous_amounts: int = 0
+    zero_budgets: int = 0                                        # budgets of 0 beside a positive EU contribution
     organisations_disagreeing: int = 0                           # whose rows give more than one country or region
     disagreements: list[str] = field(default_factory=list)       # the first few, described
 
@@ -171,6 +174,7 @@ class Quality:
                 "given their organisation's region in that country": self.rows_given_region_by_organisation},
             "regions read from other codes": dict(self.regions_read.most_common()),
             "amounts left out as ambiguous": self.ambiguous_amounts,
+            "budgets of 0 left out beside a positive EU contribution": self.zero_budgets,
             "organisations whose rows disagree on their place": {"organisations": self.organisations_disagreeing,
                                                                  "first": self.disagreements},
         }
@@ -193,6 +197,8 @@ class Quality:
             phrases.append(f"{_count(sum(self.regions_read.values()), 'region')} read from other codes ({readings})")
         if self.ambiguous_amounts:
             phrases.append(f"{_count(self.ambiguous_amounts, 'ambiguous amount')} left out (set decimal or thousands)")
+        if self.zero_budgets:
+            phrases.append(f"{_count(self.zero_budgets, 'budget')} of 0 left out beside a positive EU contribution")
         if self.organisations_disagreeing:
             phrases.append(f"{_count(self.organisations_disagreeing, 'organisation')} whose rows disagree on their "
                            "place")
@@ -591,14 +597,18 @@ class Converter:
     def _amounts(self, cells: Cells, section: str, subject: str, project: str, warnings: list[str]) -> list[str]:
         """The numbers of a project's or participation's amounts, and the first time its project has any, the project's
         currency (the mapping's): a participation's amounts are in its project's currency (72,304 triples of the
-        CORDIS table said it again on each participation)."""
-        lines = []
+        CORDIS table said it again on each participation).
+
+        A budget holds its EU contribution, so a budget of 0 beside a positive contribution says that the source
+        gives none (12,691 CORDIS rows, where a project's partners then summed to a budget of 0): it is left out.
+        """
+        amounts: dict[str, tuple[Decimal, str]] = {}  # key -> (amount, its line)
         for key, predicate, read in self._amounts_of[section]:
             text = read(cells)
             if not text:
                 continue
             try:
-                literal = _decimal(text, self.mapping.decimal, self.mapping.thousands)
+                amount, literal = _decimal(text, self.mapping.decimal, self.mapping.thousands)
             except values.AmbiguousAmount:
                 self.result.quality.ambiguous_amounts += 1
                 warnings.append(f"{section} {key} left out where ambiguous (one mark and three digits, like "
@@ -608,7 +618,13 @@ class Converter:
             except ValueError as error:
                 warnings.append(f"{section} {key} left out: {error}")
                 continue
-            lines.append(f"{subject} {predicate} {literal} .\n")
+            amounts[key] = amount, f"{subject} {predicate} {literal} .\n"
+        if "budget" in amounts and amounts["budget"][0] == 0 < amounts.get("eu_contribution", (0,))[0]:
+            del amounts["budget"]
+            self.result.quality.zero_budgets += 1
+            warnings.append(f"{section} budget of 0 left out beside a positive EU contribution (a budget holds its "
+                            "contribution: the source gives none)")
+        lines = [line for _, line in amounts.values()]
         if lines and project not in self._priced:
             lines.append(f"{project} {_CURRENCY} {self._currency} .\n")
             self._priced.add(project)

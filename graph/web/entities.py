@@ -261,6 +261,15 @@ def _code(data: Participations, iri: str | None) -> str:
 # -- projects ------------------------------------------------------------------------------------------
 
 
+def _amount(name: str, own: str | None, partners_sum: str | None, partners_giving: str | None) -> dict:
+    """A project's amount: its own, else the sum of its partners' with how many gave one (``NAME_summed_over``;
+    None for the project's own), so that a sum over some of them is not read as the whole."""
+    if own:
+        return {name: _number(own), f"{name}_summed_over": None}
+    giving = int(partners_giving or 0)
+    return {name: _number(partners_sum) if giving else None, f"{name}_summed_over": giving or None}
+
+
 def _project(explorer: Explorer, iri: str, about: dict) -> tuple[dict, dict]:
     """A project: card, partners with role, place and amounts, its parts and follow-ups, and its drawing."""
     kg = explorer.site.kg
@@ -280,9 +289,8 @@ def _project(explorer: Explorer, iri: str, about: dict) -> tuple[dict, dict]:
     found = {
         "card": {"acronym": acronym or "", "title": title or "", "start": start or "", "end": end or "",
                  "programme": {"iri": programme, "name": programme_name or programme} if programme else None,
-                 "budget": _number(budget) if budget else (_number(partner_budget) if int(budgets or 0) else None),
-                 "eu_contribution": _number(contribution) if contribution else (
-                     _number(partner_contribution) if int(contributions or 0) else None),
+                 **_amount("budget", budget, partner_budget, budgets),
+                 **_amount("eu_contribution", contribution, partner_contribution, contributions),
                  "currency": currency or "EUR", "topic": topic or "", "description": description or "",
                  "documents": (documents or "").split()},
         "counts": {"partners": len(partners), "countries": len({row["country"] for row in partners} - {""})},
