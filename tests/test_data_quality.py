@@ -159,6 +159,28 @@ def test_decimal_and_thousands_settle_ambiguous_amounts(fresh_kg, tmp_path):
     assert budgets == {"ADRIA": Decimal("125000"), "BALT": Decimal("2.5")}  # "2.500": "." is the decimal mark
 
 
+def test_a_nuts_cell_holding_a_country_code_gives_no_region(fresh_kg, tmp_path):
+    # PT and FR are NUTS regions of level 0 too: read as regions, they kept Porto's row from its region PT11
+    (tmp_path / "countries.csv").write_text("project,pic,name,country,nuts,role\nP1,1,Porto,PT,PT11,lead\n"
+                                            "P1,2,Kiel,DE,DEF02,partner\nP2,1,Porto,PT,PT,lead\n"
+                                            "P2,2,Kiel,DE,DEF02,partner\nP2,3,Grenoble,FR,FR,partner\n",
+                                            encoding="utf-8")
+    (tmp_path / "countries.toml").write_text('[source]\nprefix = "cc"\n[project]\nid = "project"\n'
+                                             '[organisation]\nid = "pic"\nname = "name"\ncountry = "country"\n'
+                                             'nuts = "nuts"\n[participation]\nrole = "role"\n'
+                                             'role_values = { lead = "leadPartner", partner = "partner" }\n',
+                                             encoding="utf-8")
+    (report,) = run(fresh_kg, IMPORTERS["table"].jobs([tmp_path / "countries.csv"],
+                                                      mapping=tmp_path / "countries.toml"), report_dir=tmp_path)
+    assert report.data_quality["rows with a country but no region"] == {
+        "rows": 2, "given their organisation's region in that country": 1}  # Porto's PT row takes PT11
+    regions = {str(r.region) for r in fresh_kg.query("SELECT DISTINCT ?region WHERE { ?p coop:project ?project ; "
+                                                     "coop:region/skos:notation ?region }")}
+    assert not regions & {"PT", "FR"}
+    pairs = {(str(r.region_a), str(r.region_b)): int(r.projects) for r in fresh_kg.query("region-pairs", level=2)}
+    assert pairs[("DEF0", "PT11")] == 2  # P1 and P2
+
+
 ZERO_BUDGETS = """project,project_budget,project_eu,pic,name,country,role,budget,eu
 P1,0,1000,1,Umeå universitet,SE,lead,0,500
 P1,0,1000,2,Grad Zagreb,HR,partner,"0,00","12,5"
@@ -214,7 +236,20 @@ def test_an_ambiguous_amount_is_never_guessed(whole, thousandths, mark, sign):
         amount(text)
     # either key settles it, each its own way
     assert amount(text, decimal=mark) == Decimal(f"{sign}{whole}.{thousandths:03d}")
-    assert amount(text, thousands=mark) == Decimal(f"{sign}{whole}{thousandths:03d}")
+    if whole < 1000:
+        assert amount(text, thousands=mark) == Decimal(f"{sign}{whole}{thousandths:03d}")
+    else:  # 1000,000: a thousands mark after four digits is no thousands mark
+        with pytest.raises(ValueError, match="not between groups of three digits"):
+            amount(text, thousands=mark)
+
+
+@pytest.mark.parametrize("text, settings", [
+    ("125000.5", {"decimal": ","}), ("1250000.5", {"thousands": "."}), ("1.5.2020", {}), ("1,25,000", {}),
+    ("1.234,5.6", {"decimal": ","}), ("12,50.000", {}),
+])
+def test_thousands_marks_out_of_place_are_refused_not_dropped(text, settings):
+    with pytest.raises(ValueError, match="not between groups of three digits"):
+        amount(text, **settings)
 
 
 @given(st.integers(0, 10**9), st.integers(0, 99), st.sampled_from([",", "."]))

@@ -102,7 +102,8 @@ def test_rejects_are_reported_with_file_line_and_reason(fresh_kg, tmp_path):
     saved = json.loads((tmp_path / "cordis--organization.csv" / "report.json").read_text())
     assert saved["rows_rejected"] == 2
     assert saved["warnings"] == {
-        "participation eu_contribution left out: not an amount: '12,5,x'": {"rows": 1, "first line": 13},
+        "participation eu_contribution left out: not an amount: '12,5,x' (a thousands mark ',' not between groups of "
+        "three digits: set decimal or thousands in the mapping's [source])": {"rows": 1, "first line": 13},
     }
     # UKK24 (the UK's own 2021 code) is read as its parent UKK2; Kosovo is a country; DELTARES gives no region
     assert saved["data_quality"]["regions read from other codes"] == {"parent": 1}

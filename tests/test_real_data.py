@@ -133,15 +133,16 @@ def test_organisation_network_equals_pandas(cordis_store, cordis_table):
 
 
 def test_amounts_equal_pandas_without_budgets_of_0_beside_a_contribution(cordis_store, cordis_table):
-    """Each participation's amounts as its row gives them, but a totalCost of 0 beside a positive ecContribution
-    (which a total cost always holds) is left out: summed, such zeros made 5,705 projects' budget 0."""
+    """Each participation's amounts as its row gives them (its own EU contribution, netEcContribution), but a
+    totalCost of 0 beside a positive contribution (which a total cost always holds) is left out: summed, such
+    zeros made 5,705 projects' budget 0."""
     amount = {column: cordis_table[column].str.replace(",", ".").map(lambda text: float(text) if text else None)
-              for column in ("totalCost", "ecContribution")}
-    zero = (amount["totalCost"] == 0) & (amount["ecContribution"] > 0)
+              for column in ("totalCost", "netEcContribution")}
+    zero = (amount["totalCost"] == 0) & (amount["netEcContribution"] > 0)
     assert zero.sum() > 10_000
     with coopgraph.open(cordis_store) as kg:
         for predicate, column, kept in (("budget", "totalCost", ~zero),
-                                        ("euContribution", "ecContribution", slice(None))):
+                                        ("euContribution", "netEcContribution", slice(None))):
             rows = kg.rows(f"SELECT (COUNT(?v) AS ?n) (SUM(?v) AS ?total) WHERE {{ ?p coop:{predicate} ?v }}")
             expected = amount[column][kept].dropna()
             assert int(rows[0][0]) == len(expected), predicate

@@ -147,12 +147,17 @@ def test_a_project_amount_summed_over_its_partners_says_over_how_many(client):
     iri = "https://w3id.org/coopgraph/id/project/cordis/101000001"
     data = entity(client, iri)
     page = " ".join(client.get("/entity", params={"iri": iri}).text.split())
-    partners = len(data["partners"])
-    for key in ("budget", "eu_contribution"):
-        given = [row[key] for row in data["partners"] if row[key] is not None]
+    partners, third = len(data["partners"]), "third-party"
+    assert sum(row["role"] == third and row["budget"] is not None for row in data["partners"]) == 1
+    for key, summed in (("budget", lambda row: row["role"] != third), ("eu_contribution", lambda row: True)):
+        given = [row[key] for row in data["partners"] if row[key] is not None and summed(row)]
         assert data["card"][key] == pytest.approx(sum(given)) and data["card"][f"{key}_summed_over"] == len(given)
-        assert ("(the sum of " + (f"{len(given)} of {partners}" if len(given) < partners else f"its {partners}")
-                + " partners' own)") in page
+        note = f"(the sum of {len(given)} of {partners} partners' own" if len(given) < partners else \
+            f"(the sum of its {partners} partners' own"
+        assert note in html.unescape(page)
+    # a third party's costs are within its beneficiary's: its budget is not summed, and the page says so
+    assert data["card"]["third_party_budgets_not_summed"] == 1
+    assert "partners' own; a third party's costs are in its beneficiary's)" in html.unescape(page)
     assert data["card"]["eu_contribution_summed_over"] < partners  # one partner gives no contribution
 
 

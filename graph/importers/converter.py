@@ -600,7 +600,7 @@ class Converter:
         CORDIS table said it again on each participation).
 
         A budget holds its EU contribution, so a budget of 0 beside a positive contribution says that the source
-        gives none (12,691 CORDIS rows, where a project's partners then summed to a budget of 0): it is left out.
+        gives none (13,537 CORDIS rows, where a project's partners then summed to a budget of 0): it is left out.
         """
         amounts: dict[str, tuple[Decimal, str]] = {}  # key -> (amount, its line)
         for key, predicate, read in self._amounts_of[section]:

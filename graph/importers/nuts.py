@@ -193,12 +193,14 @@ def find_region(code: str, version: int | None = None) -> Found:
 
     >>> find_region("UKN0C").region.code, find_region("UKN0C").reading
     ('UKN0', 'parent')
-    >>> find_region("UA")
-    Found(region=None, reading=None, justification=None)
+    >>> find_region("UA"), find_region("PT")
+    (Found(region=None, reading=None, justification=None), Found(region=None, reading=None, justification=None))
     >>> find_region("XX123").justification
     'XX123 is not a NUTS code of any version from 2006 to 2024'
     """
     code = code.strip().upper()
+    if len(code) == 2 and code.isalpha():  # PT is a NUTS region too, of level 0: the cell gives no region
+        return Found(None)
     regions = _regions_by_code()
     converted = nuts_versions.reading(code, version) if version != nuts_versions.TARGET else None
     if code in regions and (converted is None or version is None):
@@ -207,8 +209,6 @@ def find_region(code: str, version: int | None = None) -> Found:
         return Found(regions[converted.code], f"NUTS {converted.version}",
                      f"NUTS {converted.version} code {code} read as NUTS 2021 {converted.code}, the region holding "
                      f"{_share(converted.share)} (JRC NUTS converter)")
-    if len(code) == 2 and code.isalpha():
-        return Found(None)
     for parent in (code[:length] for length in range(len(code) - 1, 2, -1)):
         found = find_region(parent, version)
         if found.region is not None:

@@ -46,6 +46,10 @@ def amount(text: str, decimal: str | None = None, thousands: str | None = None) 
 
     >>> amount("125,000", thousands=","), amount("125,000", decimal=","), amount("2.500", decimal=",")
     (Decimal('125000'), Decimal('125.000'), Decimal('2500'))
+    >>> amount("125000.5", decimal=",")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: not an amount: '125000.5' (a thousands mark '.' not between groups of three digits: ...)
     >>> try:
     ...     amount("125,000")
     ... except AmbiguousAmount as error:
@@ -60,14 +64,17 @@ def amount(text: str, decimal: str | None = None, thousands: str | None = None) 
         marks = {".": ",", ",": "."}
         decimal = decimal or marks.get(thousands, ".")
         thousands = thousands or marks.get(decimal, "")
+        _check_thousands(text, given, thousands, decimal)
         text = text.replace(thousands, "") if thousands else text
         if text.count(decimal) > 1:
             raise ValueError(f"not an amount: {given!r} (decimal mark {decimal!r} twice)")
         text = text.replace(decimal, ".")
     elif "," in text and "." in text:
         decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+        _check_thousands(text, given, "." if decimal_mark == "," else ",", decimal_mark)
         text = text.replace("." if decimal_mark == "," else ",", "").replace(decimal_mark, ".")
     elif text.count(",") > 1 or text.count(".") > 1:
+        _check_thousands(text, given, "," if "," in text else ".", "")
         text = text.replace(",", "").replace(".", "")
     elif _AMBIGUOUS.fullmatch(text):
         raise AmbiguousAmount(f"ambiguous amount {given.strip()!r}: set decimal or thousands in the mapping's [source]")
@@ -80,6 +87,18 @@ def amount(text: str, decimal: str | None = None, thousands: str | None = None) 
     if not value.is_finite():
         raise ValueError(f"not an amount: {given!r}")
     return value
+
+
+def _check_thousands(text: str, given: str, thousands: str, decimal: str) -> None:
+    """Refuse thousands marks anywhere but between groups of three digits (``125000.5`` read with the decimal
+    mark ``,`` is not 1,250,005; ``1.5.2020`` is a date)."""
+    if not thousands or thousands not in text:
+        return
+    whole, _, fraction = text.partition(decimal) if decimal else (text, "", "")
+    groups = whole.lstrip("+-").split(thousands)
+    if thousands in fraction or not 1 <= len(groups[0]) <= 3 or any(len(group) != 3 for group in groups[1:]):
+        raise ValueError(f"not an amount: {given!r} (a thousands mark {thousands!r} not between groups of three "
+                         "digits: set decimal or thousands in the mapping's [source])")
 
 
 def coordinates(latitude: str, longitude: str) -> tuple[Decimal, Decimal]:

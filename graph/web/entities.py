@@ -274,9 +274,9 @@ def _project(explorer: Explorer, iri: str, about: dict) -> tuple[dict, dict]:
     """A project: card, partners with role, place and amounts, its parts and follow-ups, and its drawing."""
     kg = explorer.site.kg
     data = explorer.participations()
-    (card,) = kg.rows("project-card", iri=iri) or [(None,) * 16]
+    (card,) = kg.rows("project-card", iri=iri) or [(None,) * 17]
     (acronym, title, programme, programme_name, start, end, budget, contribution, partner_budget, budgets,
-     partner_contribution, contributions, currency, topic, description, documents) = card
+     third_party_budgets, partner_contribution, contributions, currency, topic, description, documents) = card
     partners = []
     for _, organisation, name, role, country, region, own_budget, own_contribution in kg.rows(
             "project-partners", iri=iri):
@@ -290,6 +290,7 @@ def _project(explorer: Explorer, iri: str, about: dict) -> tuple[dict, dict]:
         "card": {"acronym": acronym or "", "title": title or "", "start": start or "", "end": end or "",
                  "programme": {"iri": programme, "name": programme_name or programme} if programme else None,
                  **_amount("budget", budget, partner_budget, budgets),
+                 "third_party_budgets_not_summed": 0 if budget else int(third_party_budgets or 0),
                  **_amount("eu_contribution", contribution, partner_contribution, contributions),
                  "currency": currency or "EUR", "topic": topic or "", "description": description or "",
                  "documents": (documents or "").split()},
