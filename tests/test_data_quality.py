@@ -159,19 +159,25 @@ def test_decimal_and_thousands_settle_ambiguous_amounts(fresh_kg, tmp_path):
     assert budgets == {"ADRIA": Decimal("125000"), "BALT": Decimal("2.5")}  # "2.500": "." is the decimal mark
 
 
+def import_table(kg, tmp_path, table: str, mapping: str):
+    """Import a table written here with its mapping; the report."""
+    (tmp_path / "table.csv").write_text(table, encoding="utf-8")
+    (tmp_path / "table.toml").write_text(mapping, encoding="utf-8")
+    (report,) = run(kg, IMPORTERS["table"].jobs([tmp_path / "table.csv"], mapping=tmp_path / "table.toml"),
+                    report_dir=tmp_path)
+    return report
+
+
+ROLES = '[participation]\nrole = "role"\nrole_values = { lead = "leadPartner", partner = "partner" }\n'
+
+
 def test_a_nuts_cell_holding_a_country_code_gives_no_region(fresh_kg, tmp_path):
     # PT and FR are NUTS regions of level 0 too: read as regions, they kept Porto's row from its region PT11
-    (tmp_path / "countries.csv").write_text("project,pic,name,country,nuts,role\nP1,1,Porto,PT,PT11,lead\n"
-                                            "P1,2,Kiel,DE,DEF02,partner\nP2,1,Porto,PT,PT,lead\n"
-                                            "P2,2,Kiel,DE,DEF02,partner\nP2,3,Grenoble,FR,FR,partner\n",
-                                            encoding="utf-8")
-    (tmp_path / "countries.toml").write_text('[source]\nprefix = "cc"\n[project]\nid = "project"\n'
-                                             '[organisation]\nid = "pic"\nname = "name"\ncountry = "country"\n'
-                                             'nuts = "nuts"\n[participation]\nrole = "role"\n'
-                                             'role_values = { lead = "leadPartner", partner = "partner" }\n',
-                                             encoding="utf-8")
-    (report,) = run(fresh_kg, IMPORTERS["table"].jobs([tmp_path / "countries.csv"],
-                                                      mapping=tmp_path / "countries.toml"), report_dir=tmp_path)
+    report = import_table(fresh_kg, tmp_path, "project,pic,name,country,nuts,role\nP1,1,Porto,PT,PT11,lead\n"
+                          "P1,2,Kiel,DE,DEF02,partner\nP2,1,Porto,PT,PT,lead\nP2,2,Kiel,DE,DEF02,partner\n"
+                          "P2,3,Grenoble,FR,FR,partner\n",
+                          '[source]\nprefix = "cc"\n[project]\nid = "project"\n[organisation]\nid = "pic"\n'
+                          'name = "name"\ncountry = "country"\nnuts = "nuts"\n' + ROLES)
     assert report.data_quality["rows with a country but no region"] == {
         "rows": 2, "given their organisation's region in that country": 1}  # Porto's PT row takes PT11
     regions = {str(r.region) for r in fresh_kg.query("SELECT DISTINCT ?region WHERE { ?p coop:project ?project ; "
@@ -192,16 +198,11 @@ P2,2000,1000,5,Queen's University Belfast,UK,partner,0,NA
 
 
 def test_a_budget_of_0_beside_a_positive_eu_contribution_is_left_out(fresh_kg, tmp_path):
-    (tmp_path / "zero.csv").write_text(ZERO_BUDGETS, encoding="utf-8")
-    (tmp_path / "zero.toml").write_text("""[source]\nprefix = "zero"\ncurrency = "EUR"
+    report = import_table(fresh_kg, tmp_path, ZERO_BUDGETS, """[source]\nprefix = "zero"\ncurrency = "EUR"
 [project]\nid = "project"\nbudget = "project_budget"\neu_contribution = "project_eu"
 [organisation]\nid = "pic"\npic = "pic"\nname = "name"\ncountry = "country"
-[participation]\nrole = "role"\nrole_values = { lead = "leadPartner", partner = "partner" }
-budget = "budget"\neu_contribution = "eu"
-""", encoding="utf-8")
-    (report,) = run(fresh_kg, IMPORTERS["table"].jobs([tmp_path / "zero.csv"], mapping=tmp_path / "zero.toml"),
-                    report_dir=tmp_path)
-    table = pandas.read_csv(tmp_path / "zero.csv", dtype=str, keep_default_na=False)
+""" + ROLES + 'budget = "budget"\neu_contribution = "eu"\n')
+    table = pandas.read_csv(tmp_path / "table.csv", dtype=str, keep_default_na=False)
     number = lambda column: pandas.to_numeric(table[column].str.replace(",", "."), errors="coerce")  # noqa: E731
     left_out = (number("budget") == 0) & (number("eu") > 0)
     expected = {(row.project, row.pic) for row in table[(table.budget != "") & ~left_out].itertuples()}

@@ -70,9 +70,9 @@ def amount(text: str, decimal: str | None = None, thousands: str | None = None) 
             raise ValueError(f"not an amount: {given!r} (decimal mark {decimal!r} twice)")
         text = text.replace(decimal, ".")
     elif "," in text and "." in text:
-        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
-        _check_thousands(text, given, "." if decimal_mark == "," else ",", decimal_mark)
-        text = text.replace("." if decimal_mark == "," else ",", "").replace(decimal_mark, ".")
+        decimal_mark, thousands_mark = (",", ".") if text.rfind(",") > text.rfind(".") else (".", ",")
+        _check_thousands(text, given, thousands_mark, decimal_mark)
+        text = text.replace(thousands_mark, "").replace(decimal_mark, ".")
     elif text.count(",") > 1 or text.count(".") > 1:
         _check_thousands(text, given, "," if "," in text else ".", "")
         text = text.replace(",", "").replace(".", "")
